@@ -1,0 +1,65 @@
+package dev.wgmesh.agent;
+
+import dev.wgmesh.proto.v1.AgentServiceGrpc;
+import dev.wgmesh.proto.v1.PingRequest;
+import dev.wgmesh.proto.v1.PingResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.StatusRuntimeException;
+import java.io.PrintStream;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Command-line entry of the agent ({@code bin/wgmesh-agent}).
+ *
+ * <p>Exit codes: 0 success, 1 the operation failed (controller unreachable...), 2 bad command line.
+ */
+public final class AgentMain {
+    public static final String VERSION = "0.1.0";
+
+    private AgentMain() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+            out.println("usage: wgmesh-agent --version | ping --controller HOST:PORT");
+            return args.length == 0 ? 2 : 0;
+        }
+        return switch (args[0]) {
+            case "--version" -> {
+                out.println("wgmesh-agent " + VERSION);
+                yield 0;
+            }
+            case "ping" -> ping(args, out, err);
+            default -> {
+                err.println("wgmesh-agent: unknown command '" + args[0] + "' (try --help)");
+                yield 2;
+            }
+        };
+    }
+
+    private static int ping(String[] args, PrintStream out, PrintStream err) {
+        if (args.length != 3 || !args[1].equals("--controller")) {
+            err.println("wgmesh-agent: usage: ping --controller HOST:PORT");
+            return 2;
+        }
+        ManagedChannel channel =
+                ManagedChannelBuilder.forTarget(args[2]).usePlaintext().build();
+        try {
+            PingResponse response = AgentServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .ping(PingRequest.newBuilder().setAgentVersion(VERSION).build());
+            out.println("controller " + response.getControllerVersion() + " answered");
+            return 0;
+        } catch (StatusRuntimeException ex) {
+            err.println("wgmesh-agent: controller " + args[2] + " did not answer: "
+                    + ex.getStatus().getCode());
+            return 1;
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+}
