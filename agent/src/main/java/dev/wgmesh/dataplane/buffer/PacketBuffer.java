@@ -1,0 +1,75 @@
+package dev.wgmesh.dataplane.buffer;
+
+/**
+ * One packet's storage as it travels TUN → queue → crypto → UDP (or back), reused from a {@link BufferPool}.
+ *
+ * <pre>
+ *   data: [ headroom (16: transport header) | packet offset..offset+length | tailroom (padding + 16-byte tag) ]
+ * </pre>
+ *
+ * <p>Plaintext is read into {@code data} at {@link #HEADROOM} so the transport header can be written in front and
+ * the ciphertext and tag produced in place, without copying.
+ *
+ * <p>Ownership: exactly one stage owns a buffer at a time; it is handed on (in batches) or returned to its pool.
+ * Fields are plain (not volatile): the hand-off through a concurrent queue publishes them.
+ */
+public final class PacketBuffer {
+    /** Room in front of the payload for the transport-data header (type, receiver, counter). */
+    public static final int HEADROOM = 16;
+    /** Room behind the payload for padding to 16 bytes and the Poly1305 tag. */
+    public static final int TAILROOM = 32;
+
+    public byte[] data;
+    /** Start of the valid bytes in {@link #data}. */
+    public int offset;
+    /** Number of valid bytes. */
+    public int length;
+
+    /** Monotonic time the packet entered a queue (CoDel sojourn time). */
+    public long enqueueNanos;
+    /** Hash of the inner flow (5-tuple), for flow queuing. */
+    public int flowHash;
+    /** Transport counter (nonce) assigned when the packet leaves the scheduler. */
+    public long counter;
+    /** Owning peer / keypair for the stage at hand; cleared on release. */
+    public Object owner;
+    /** Stage-specific scratch (e.g. a sequence number for reordering). */
+    public long tag;
+    /** Intrusive link for allocation-free queues; only the queue that holds the buffer touches it. */
+    public PacketBuffer next;
+
+    final BufferPool pool;
+
+    PacketBuffer(BufferPool pool, int capacity) {
+        this.pool = pool;
+        this.data = new byte[capacity];
+    }
+
+    /** A buffer that belongs to no pool (tests, one-off control packets). */
+    public static PacketBuffer unpooled(int capacity) {
+        return new PacketBuffer(null, capacity);
+    }
+
+    public int capacity() {
+        return data.length;
+    }
+
+    /** Resets the per-packet fields; called when the buffer goes back to its pool. */
+    void clear() {
+        offset = HEADROOM;
+        length = 0;
+        enqueueNanos = 0;
+        flowHash = 0;
+        counter = 0;
+        owner = null;
+        tag = 0;
+        next = null;
+    }
+
+    /** Returns the buffer to its pool (no-op for unpooled buffers). The caller must not touch it afterwards. */
+    public void release() {
+        if (pool != null) {
+            pool.release(this);
+        }
+    }
+}
