@@ -43,7 +43,9 @@ class EnrolmentKeyRedeemIntegrationTest {
         try {
             keys.redeem(secret);
         } catch (EnrolmentKeyRejectedException ex) {
-            assertThat(ex.getMessage()).doesNotContain(secret);
+            if (secret != null) {
+                assertThat(ex.getMessage()).doesNotContain(secret);
+            }
             return ex.reason();
         }
         throw new AssertionError("redeem succeeded");

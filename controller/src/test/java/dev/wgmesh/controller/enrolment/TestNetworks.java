@@ -11,12 +11,19 @@ final class TestNetworks {
 
     static UUID insert(JdbcTemplate jdbc) {
         UUID id = UUID.randomUUID();
+        Timestamp now = Timestamp.from(Instant.now());
+        // The networks feature adds updated_at to V1; fill it in when the column exists (before and after merge).
+        boolean hasUpdatedAt = jdbc.queryForObject(
+                        "SELECT count(*) FROM information_schema.columns"
+                                + " WHERE table_name = 'network' AND column_name = 'updated_at'",
+                        Long.class)
+                > 0;
         jdbc.update(
-                "INSERT INTO network (id, name, ipv4_prefix, created_at) VALUES (?, ?, ?, ?)",
-                id,
-                "net-" + id.toString().substring(0, 8),
-                "10.77.0.0/16",
-                Timestamp.from(Instant.now()));
+                "INSERT INTO network (id, name, ipv4_prefix, created_at" + (hasUpdatedAt ? ", updated_at" : "")
+                        + ") VALUES (?, ?, ?, ?" + (hasUpdatedAt ? ", ?" : "") + ")",
+                hasUpdatedAt
+                        ? new Object[] {id, "net-" + id.toString().substring(0, 8), "10.77.0.0/16", now, now}
+                        : new Object[] {id, "net-" + id.toString().substring(0, 8), "10.77.0.0/16", now});
         return id;
     }
 }

@@ -53,7 +53,7 @@ class EndpointSecurityMatrixTest {
             DELETE    /api/v1/networks/{networkId}/enrolment-keys/{keyId}   401       403    404
             GET       /actuator                                             401       200    200
             GET       /actuator/health                                      200       200    200
-            GET       /actuator/health/{*path}                              200       200    200
+            GET       /actuator/health/**                                   200       200    200
             GET       /actuator/info                                        401       200    200
             GET       /actuator/prometheus                                  401       200    200
             """;

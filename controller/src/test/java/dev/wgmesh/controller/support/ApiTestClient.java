@@ -9,7 +9,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * An HTTP client that behaves like the dashboard SPA (cookie jar; echoes the XSRF-TOKEN cookie in X-XSRF-TOKEN on
@@ -21,7 +26,7 @@ public final class ApiTestClient {
     private final String base;
     private final String bearer;
     private boolean sendCsrfHeader = true;
-    private final java.util.Map<String, String> extraHeaders = new java.util.LinkedHashMap<>();
+    private final Map<String, String> extraHeaders = new LinkedHashMap<>();
 
     private ApiTestClient(int port, String bearer) {
         this.base = "http://127.0.0.1:" + port;
@@ -54,6 +59,21 @@ public final class ApiTestClient {
             throw new IllegalStateException("login as " + username + " failed: " + r.statusCode() + " " + r.body());
         }
         return c;
+    }
+
+    /**
+     * Logs in as the {@link TestAdmin} and creates a WRITE API token: the secret, for clients that only need to
+     * send {@code Authorization: Bearer <secret>} (acts as ADMIN, no cookies or CSRF).
+     */
+    public static String adminBearerToken(int port) {
+        ApiTestClient admin = loggedInAsAdmin(port);
+        HttpResponse<String> r =
+                admin.post("/api/v1/tokens", "{\"name\":\"test-admin-" + UUID.randomUUID() + "\",\"scope\":\"WRITE\"}");
+        Matcher m = Pattern.compile("\"secret\":\"(wgm_[^\"]+)\"").matcher(r.body());
+        if (r.statusCode() != 201 || !m.find()) {
+            throw new IllegalStateException("token creation failed: " + r.statusCode() + " " + r.body());
+        }
+        return m.group(1);
     }
 
     /** Stops echoing the CSRF token, to test the protection. */
