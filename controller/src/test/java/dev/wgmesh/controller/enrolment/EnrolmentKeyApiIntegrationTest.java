@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -36,6 +37,7 @@ class EnrolmentKeyApiIntegrationTest {
     ApiTestClient admin;
     ApiTestClient viewer;
     UUID network;
+    UUID other;
 
     @BeforeEach
     void setUp() {
@@ -44,6 +46,14 @@ class EnrolmentKeyApiIntegrationTest {
         viewer = ApiTestClient.withBearer(
                 port, tokens.create("ek-viewer", TokenScope.READ, null, "test").secret());
         network = TestNetworks.insert(jdbc);
+    }
+
+    @AfterEach
+    void removeNetworks() {
+        TestNetworks.delete(jdbc, network);
+        if (other != null) {
+            TestNetworks.delete(jdbc, other);
+        }
     }
 
     private String path() {
@@ -94,7 +104,7 @@ class EnrolmentKeyApiIntegrationTest {
             assertThat(ex.reason()).isEqualTo(EnrolmentKeyRejectedException.Reason.REVOKED);
         }
         // The key belongs to this network only.
-        UUID other = TestNetworks.insert(jdbc);
+        other = TestNetworks.insert(jdbc);
         assertThat(admin.delete("/api/v1/networks/" + other + "/enrolment-keys/" + id.group(1))
                         .statusCode())
                 .isEqualTo(404);

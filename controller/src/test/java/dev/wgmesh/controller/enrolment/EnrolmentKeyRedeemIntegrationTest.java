@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -33,6 +34,11 @@ class EnrolmentKeyRedeemIntegrationTest {
     @BeforeEach
     void network() {
         network = TestNetworks.insert(jdbc);
+    }
+
+    @AfterEach
+    void removeNetwork() {
+        TestNetworks.delete(jdbc, network);
     }
 
     private CreatedEnrolmentKey create(boolean reusable, Integer limit) {

@@ -9,6 +9,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
 final class TestNetworks {
     private TestNetworks() {}
 
+    /** Deletes a network this test made (its keys cascade), so tests sharing the context see no leftovers. */
+    static void delete(JdbcTemplate jdbc, UUID id) {
+        jdbc.update("DELETE FROM network WHERE id = ?", id);
+    }
+
     static UUID insert(JdbcTemplate jdbc) {
         UUID id = UUID.randomUUID();
         Timestamp now = Timestamp.from(Instant.now());
