@@ -19,6 +19,7 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.web.authentication.logout.SecurityContextLogoutHandler;
 import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
 import org.springframework.security.web.context.SecurityContextRepository;
@@ -43,13 +44,18 @@ class AuthController {
     private final AuthenticationManager passwordAuthentication;
     private final LoginThrottle throttle;
     private final CsrfTokenRepository csrfTokens;
+    private final UserDetailsService users;
     private final SecurityContextRepository contexts = new HttpSessionSecurityContextRepository();
 
     AuthController(
-            AuthenticationManager passwordAuthentication, LoginThrottle throttle, CsrfTokenRepository csrfTokens) {
+            AuthenticationManager passwordAuthentication,
+            LoginThrottle throttle,
+            CsrfTokenRepository csrfTokens,
+            UserDetailsService users) {
         this.passwordAuthentication = passwordAuthentication;
         this.throttle = throttle;
         this.csrfTokens = csrfTokens;
+        this.users = users;
     }
 
     record LoginRequest(@NotNull String username, @NotNull String password) {
@@ -95,6 +101,10 @@ class AuthController {
         context.setAuthentication(auth);
         SecurityContextHolder.setContext(context);
         contexts.saveContext(context, request, response);
+        request.getSession()
+                .setAttribute(
+                        PasswordFingerprint.SESSION_ATTRIBUTE,
+                        PasswordFingerprint.of(users.loadUserByUsername(auth.getName())));
         csrfTokens.saveToken(csrfTokens.generateToken(request), request, response);
     }
 

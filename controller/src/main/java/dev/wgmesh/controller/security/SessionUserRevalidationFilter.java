@@ -17,8 +17,9 @@ import org.springframework.security.core.userdetails.UsernameNotFoundException;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Re-reads a session user on every request, so deleting a user or changing their role takes effect at once on
- * every replica, not when the session expires. One indexed lookup per dashboard request; token requests skip it.
+ * Re-reads a session user on every request, so deleting a user, changing their password (ends the session) or
+ * their role (applies at once) takes effect on every replica, not when the session expires. One indexed lookup per
+ * dashboard request; token requests skip it.
  */
 final class SessionUserRevalidationFilter extends OncePerRequestFilter {
     private final UserDetailsService users;
@@ -42,11 +43,14 @@ final class SessionUserRevalidationFilter extends OncePerRequestFilter {
         try {
             current = users.loadUserByUsername(session.getName());
         } catch (UsernameNotFoundException ex) {
-            SecurityContextHolder.clearContext();
-            HttpSession httpSession = request.getSession(false);
-            if (httpSession != null) {
-                httpSession.invalidate();
-            }
+            endSession(request);
+            return;
+        }
+        HttpSession httpSession = request.getSession(false);
+        Object fingerprint =
+                httpSession == null ? null : httpSession.getAttribute(PasswordFingerprint.SESSION_ATTRIBUTE);
+        if (fingerprint != null && !fingerprint.equals(PasswordFingerprint.of(current))) {
+            endSession(request);
             return;
         }
         if (!new HashSet<>(current.getAuthorities()).equals(new HashSet<>(session.getAuthorities()))) {
@@ -55,6 +59,14 @@ final class SessionUserRevalidationFilter extends OncePerRequestFilter {
             fresh.setAuthentication(UsernamePasswordAuthenticationToken.authenticated(
                     session.getPrincipal(), null, current.getAuthorities()));
             SecurityContextHolder.setContext(fresh);
+        }
+    }
+
+    private static void endSession(HttpServletRequest request) {
+        SecurityContextHolder.clearContext();
+        HttpSession httpSession = request.getSession(false);
+        if (httpSession != null) {
+            httpSession.invalidate();
         }
     }
 }

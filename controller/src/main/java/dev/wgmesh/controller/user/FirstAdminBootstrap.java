@@ -52,7 +52,7 @@ class FirstAdminBootstrap implements ApplicationRunner {
             log.warn(
                     "\n********** WGMESH FIRST ADMIN (shown once, store it now) **********\n"
                             + "  username: {}\n  password: {}\n"
-                            + "  Change it by creating another ADMIN and deleting this one, or set\n"
+                            + "  Change it with PUT /api/v1/users/{id}/password, or set\n"
                             + "  wgmesh.admin.username / wgmesh.admin.password before the first start.\n"
                             + "*******************************************************************",
                     properties.usernameOrDefault(),

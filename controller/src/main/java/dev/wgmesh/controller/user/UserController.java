@@ -40,6 +40,13 @@ class UserController {
 
     record ChangeRoleRequest(@NotNull Role role) {}
 
+    record SetPasswordRequest(@NotBlank String password) {
+        @Override
+        public String toString() {
+            return "SetPasswordRequest[***]";
+        }
+    }
+
     @GetMapping
     List<UserView> list() {
         return users.list();
@@ -55,6 +62,12 @@ class UserController {
     @PutMapping("/{id}/role")
     UserView changeRole(@PathVariable UUID id, @Valid @RequestBody ChangeRoleRequest request) {
         return users.changeRole(id, request.role());
+    }
+
+    @PutMapping("/{id}/password")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void setPassword(@PathVariable UUID id, @Valid @RequestBody SetPasswordRequest request) {
+        users.setPassword(id, request.password());
     }
 
     @DeleteMapping("/{id}")

@@ -78,6 +78,13 @@ class UserRepository {
                 == 1;
     }
 
+    boolean updatePasswordHash(UUID id, String passwordHash) {
+        return jdbc.sql("UPDATE app_user SET password_hash = ? WHERE id = ?")
+                        .params(passwordHash, id)
+                        .update()
+                == 1;
+    }
+
     boolean delete(UUID id) {
         return jdbc.sql("DELETE FROM app_user WHERE id = ?").param(id).update() == 1;
     }

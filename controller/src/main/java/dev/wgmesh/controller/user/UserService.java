@@ -65,6 +65,15 @@ public class UserService {
         return new UserView(user.id(), user.username(), role, user.createdAt());
     }
 
+    /** Sets a new password (ADMIN operation; also how the generated first-admin password is replaced). */
+    @Transactional
+    public void setPassword(UUID id, String password) {
+        UserRules.checkPassword(password);
+        if (!users.updatePasswordHash(id, passwordEncoder.encode(password))) {
+            throw new UserNotFoundException(id);
+        }
+    }
+
     @Transactional
     public void delete(UUID id) {
         AppUser user = users.findById(id).orElseThrow(() -> new UserNotFoundException(id));

@@ -44,6 +44,7 @@ class EndpointSecurityMatrixTest {
             GET       /api/v1/users                                         401       403    200
             POST      /api/v1/users                                         401       403    400
             PUT       /api/v1/users/{id}/role                               401       403    400
+            PUT       /api/v1/users/{id}/password                           401       403    400
             DELETE    /api/v1/users/{id}                                    401       403    404
             GET       /api/v1/tokens                                        401       403    200
             POST      /api/v1/tokens                                        401       403    400

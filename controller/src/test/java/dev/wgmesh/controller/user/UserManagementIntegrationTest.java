@@ -128,6 +128,34 @@ class UserManagementIntegrationTest {
     }
 
     @Test
+    void adminSetsAPasswordTheOldOneAndItsSessionsStopWorking() {
+        String name = unique("pw");
+        String id = createViaApi(name, "VIEWER");
+        ApiTestClient oldSession = ApiTestClient.loggedIn(port, name, "a-long-enough-password");
+        assertThat(admin.put("/api/v1/users/" + id + "/password", "{\"password\":\"short\"}")
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(oldSession.get("/api/v1/me").statusCode()).isEqualTo(200); // a refused change ends nothing
+        assertThat(admin.put("/api/v1/users/" + id + "/password", "{\"password\":\"a-brand-new-password\"}")
+                        .statusCode())
+                .isEqualTo(204);
+        assertThat(oldSession.get("/api/v1/me").statusCode()).isEqualTo(401); // sessions end with the password
+        assertThat(ApiTestClient.anonymous(port)
+                        .login(name, "a-long-enough-password")
+                        .statusCode())
+                .isEqualTo(401);
+        assertThat(ApiTestClient.anonymous(port)
+                        .login(name, "a-brand-new-password")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(admin.put(
+                                "/api/v1/users/" + UUID.randomUUID() + "/password",
+                                "{\"password\":\"a-brand-new-password\"}")
+                        .statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
     void theLastAdminCannotBeDemotedOrDeleted() {
         // Leave exactly one admin: demote every other admin first.
         UUID keep = users.findByUsername("admin").orElseThrow().id();
