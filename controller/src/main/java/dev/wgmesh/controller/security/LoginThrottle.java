@@ -87,8 +87,9 @@ public class LoginThrottle {
         }
     }
 
+    /** Usernames are at most 64 characters; longer input is cut so an attacker cannot make keys arbitrarily big. */
     private static String userKey(String username) {
-        return "u:" + username;
+        return "u:" + (username.length() > 64 ? username.substring(0, 64) : username);
     }
 
     private static String ipKey(String ip) {

@@ -78,6 +78,15 @@ class LoginAndCsrfIntegrationTest {
     }
 
     @Test
+    void overlongCredentialsAreAPlain401() {
+        ApiTestClient client = ApiTestClient.anonymous(port);
+        assertThat(client.login(TestAdmin.USERNAME, "x".repeat(500)).statusCode())
+                .isEqualTo(401);
+        assertThat(client.login("u".repeat(5000), "whatever-password").statusCode())
+                .isEqualTo(401);
+    }
+
+    @Test
     void loginOnlyAcceptsJson() {
         ApiTestClient client = ApiTestClient.anonymous(port);
         var r = client.send("POST", "/api/v1/auth/login?username=admin&password=" + TestAdmin.PASSWORD, null);
