@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 @IntegrationTest
 class LoginAndCsrfIntegrationTest {
@@ -25,6 +26,9 @@ class LoginAndCsrfIntegrationTest {
 
     @Autowired
     UserService users;
+
+    @Autowired
+    JdbcTemplate jdbc;
 
     @BeforeEach
     void forgetFailures() {
@@ -40,7 +44,7 @@ class LoginAndCsrfIntegrationTest {
         assertThat(login.body()).contains("\"username\":\"admin\"").contains("\"role\":\"ADMIN\"");
         List<String> setCookies = login.headers().allValues("Set-Cookie");
         String session = setCookies.stream()
-                .filter(c -> c.startsWith("JSESSIONID="))
+                .filter(c -> c.startsWith("SESSION="))
                 .findFirst()
                 .orElseThrow();
         assertThat(session).containsIgnoringCase("HttpOnly").containsIgnoringCase("SameSite=Lax");
@@ -72,7 +76,7 @@ class LoginAndCsrfIntegrationTest {
             assertThat(r.headers().firstValue("Content-Type"))
                     .hasValueSatisfying(ct -> assertThat(ct).startsWith("application/problem+json"));
             assertThat(r.body()).contains("Invalid username or password");
-            assertThat(client.cookie("JSESSIONID")).isEmpty();
+            assertThat(client.cookie("SESSION")).isEmpty();
             assertThat(client.get("/api/v1/me").statusCode()).isEqualTo(401);
         }
     }
@@ -101,7 +105,7 @@ class LoginAndCsrfIntegrationTest {
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"wgmesh\"");
         assertThat(r.body()).contains("\"status\":401");
-        assertThat(client.cookie("JSESSIONID")).isEmpty();
+        assertThat(client.cookie("SESSION")).isEmpty();
         assertThat(client.cookie("XSRF-TOKEN")).isPresent();
     }
 
@@ -134,6 +138,17 @@ class LoginAndCsrfIntegrationTest {
         ApiTestClient admin = ApiTestClient.loggedInAsAdmin(port);
         assertThat(admin.post("/api/v1/auth/logout", null).statusCode()).isEqualTo(204);
         assertThat(admin.get("/api/v1/me").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void sessionsLiveInTheDatabaseSoEveryReplicaSeesThem() {
+        String name = "replica-" + UUID.randomUUID().toString().substring(0, 8);
+        users.create(name, "replica-password-1", Role.VIEWER);
+        ApiTestClient client = ApiTestClient.loggedIn(port, name, "replica-password-1");
+        String sql = "SELECT count(*) FROM spring_session WHERE principal_name = ?";
+        assertThat(jdbc.queryForObject(sql, Long.class, name)).isEqualTo(1);
+        assertThat(client.post("/api/v1/auth/logout", null).statusCode()).isEqualTo(204);
+        assertThat(jdbc.queryForObject(sql, Long.class, name)).isZero();
     }
 
     @Test

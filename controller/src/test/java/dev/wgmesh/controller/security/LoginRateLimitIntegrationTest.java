@@ -37,7 +37,7 @@ class LoginRateLimitIntegrationTest {
                 Long.parseLong(blocked.headers().firstValue("Retry-After").orElseThrow());
         assertThat(retryAfter).isBetween(1L, 60L);
         assertThat(blocked.body()).contains("\"status\":429");
-        assertThat(client.cookie("JSESSIONID")).isEmpty();
+        assertThat(client.cookie("SESSION")).isEmpty();
     }
 
     @Test
