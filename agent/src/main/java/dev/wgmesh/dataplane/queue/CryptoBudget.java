@@ -1,0 +1,33 @@
+package dev.wgmesh.dataplane.queue;
+
+/**
+ * A limit on bytes in flight between the scheduler and the send stage (queued for, or inside, the crypto workers).
+ *
+ * <p>The point (first background document, "byte crypto limits"): keep only about a millisecond of work in front
+ * of the crypto workers, so the standing queue stays in FQ-CoDel, where it is fair and managed, not in a FIFO that
+ * neither CoDel nor DRR can see. Too small a limit starves the workers; too large a limit is a bufferbloated FIFO.
+ *
+ * <p>Threading contract: single-threaded. The scheduler thread calls everything; completions are handed back to
+ * it by the pipeline (completed batches return to the scheduler thread, which calls {@link #onCompleted}).
+ * Callers ask {@link #available} only when they have something to send, so a non-positive answer means "limited".
+ */
+public interface CryptoBudget {
+    /** Bytes that may still be handed to crypto now; dispatch while positive (the last batch may overshoot). */
+    long available(long now);
+
+    /** {@code bytes} were handed to crypto. */
+    void onDispatched(long bytes, long now);
+
+    /**
+     * A dispatched batch left the crypto stage.
+     *
+     * @param waitNanos how long it waited between dispatch and a worker starting on it
+     */
+    void onCompleted(long bytes, long waitNanos, long now);
+
+    /** The current limit, in bytes. */
+    long limit();
+
+    /** Bytes dispatched and not yet completed. */
+    long inFlight();
+}
