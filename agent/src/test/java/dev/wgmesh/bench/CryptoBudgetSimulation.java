@@ -77,10 +77,11 @@ public final class CryptoBudgetSimulation {
 
     public Result run(String name, CryptoBudget budget) {
         Random rnd = new Random(seed);
-        // event: {time, type, worker, bytes, dispatchTime, startTime}
+        // event: {time, type, worker, bytes, dispatchTime, startTime, workerIdleNanos}
         PriorityQueue<long[]> events = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
         ArrayDeque<long[]> fifo = new ArrayDeque<>(); // {bytes, dispatchTime}
         boolean[] busy = new boolean[workers];
+        long[] freeSince = new long[workers];
         LogHistogram latency = new LogHistogram();
         LogHistogram slowLatency = new LogHistogram();
         long busyNanos = 0;
@@ -90,7 +91,7 @@ public final class CryptoBudgetSimulation {
         long limitSamples = 0;
 
         dispatch(0, budget, fifo);
-        busyNanos += startIdle(0, fifo, busy, events, rnd);
+        busyNanos += startIdle(0, fifo, busy, freeSince, events, rnd);
         while (!events.isEmpty()) {
             long[] e = events.poll();
             long now = e[0];
@@ -99,20 +100,21 @@ public final class CryptoBudgetSimulation {
             }
             if (e[1] == COMPLETE) {
                 busy[(int) e[2]] = false;
+                freeSince[(int) e[2]] = now;
                 bytesDone += e[3];
                 long lat = now - e[4];
                 latency.record(lat);
                 if (inSlowPhase(e[4])) {
                     slowLatency.record(lat);
                 }
-                events.add(new long[] {now + notifyDelay, NOTIFY, -1, e[3], e[4], e[5]});
-                busyNanos += startIdle(now, fifo, busy, events, rnd);
+                events.add(new long[] {now + notifyDelay, NOTIFY, -1, e[3], e[4], e[5], e[6]});
+                busyNanos += startIdle(now, fifo, busy, freeSince, events, rnd);
             } else {
-                budget.onCompleted(e[3], e[5] - e[4], now);
+                budget.onCompleted(e[3], e[5] - e[4], e[6], now);
                 limitSum += budget.limit();
                 limitSamples++;
                 dispatch(now, budget, fifo);
-                busyNanos += startIdle(now, fifo, busy, events, rnd);
+                busyNanos += startIdle(now, fifo, busy, freeSince, events, rnd);
             }
         }
         // Work the workers could do at full speed: the slow middle third counts for a third.
@@ -140,7 +142,12 @@ public final class CryptoBudgetSimulation {
 
     /** Starts queued batches on idle workers; returns the busy time committed (clipped to the run). */
     private long startIdle(
-            long now, ArrayDeque<long[]> fifo, boolean[] busy, PriorityQueue<long[]> events, Random rnd) {
+            long now,
+            ArrayDeque<long[]> fifo,
+            boolean[] busy,
+            long[] freeSince,
+            PriorityQueue<long[]> events,
+            Random rnd) {
         long committed = 0;
         for (int w = 0; w < workers && !fifo.isEmpty(); w++) {
             if (!busy[w]) {
@@ -148,7 +155,7 @@ public final class CryptoBudgetSimulation {
                 double jitter = 0.75 + 0.5 * rnd.nextDouble();
                 long service = Math.max(1, (long) (b[0] * nsPerByte * slowdown(now) * jitter));
                 busy[w] = true;
-                events.add(new long[] {now + service, COMPLETE, w, b[0], b[1], now});
+                events.add(new long[] {now + service, COMPLETE, w, b[0], b[1], now, now - freeSince[w]});
                 // Utilisation counts worker time in units of full-speed work, so a slowed worker is not "busier".
                 committed += (long) (Math.min(service, durationNanos - now) / slowdown(now));
             }

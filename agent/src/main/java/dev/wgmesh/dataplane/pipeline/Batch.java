@@ -16,6 +16,8 @@ final class Batch {
     PeerLane lane;
     long dispatchNanos;
     long startNanos;
+    /** How long the worker that took this batch had been without work before it (0: came from another batch). */
+    long workerIdleNanos;
     /** Set by the worker when the crypto work is finished; the release that publishes the packets. */
     volatile boolean done;
 

@@ -2,9 +2,11 @@ package dev.wgmesh.dataplane.pipeline;
 
 import dev.wgmesh.dataplane.buffer.PacketBuffer;
 import dev.wgmesh.dataplane.queue.CryptoBudget;
+import dev.wgmesh.dataplane.stats.LogHistogram;
 import dev.wgmesh.dataplane.stats.WorkerStats;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
@@ -42,7 +44,12 @@ public final class OrderedCryptoPipeline implements AutoCloseable {
     private int freeCount;
     private PeerLane openHead;
     private final WorkerStats workerStats;
+    private final LogHistogram stageLatency = new LogHistogram();
+    private final LogHistogram workerWait = new LogHistogram();
     private final Thread[] threads;
+    /** Per worker: true while it is parked (or about to park) for lack of work; the dispatcher wakes one. */
+    private final AtomicIntegerArray parked;
+
     private volatile boolean running = true;
 
     /**
@@ -69,6 +76,7 @@ public final class OrderedCryptoPipeline implements AutoCloseable {
         this.workerStats = new WorkerStats(workers);
         this.ops = new CryptoOp[workers];
         this.threads = new Thread[workers];
+        this.parked = new AtomicIntegerArray(workers);
         for (int w = 0; w < workers; w++) {
             this.ops[w] = ops.apply(w);
             int id = w;
@@ -141,21 +149,46 @@ public final class OrderedCryptoPipeline implements AutoCloseable {
         if (!work.offer(b)) {
             throw new IllegalStateException("work queue full"); // cannot happen: capacity = batch count
         }
+        wakeOne();
+    }
+
+    /** Unparks one parked worker, if any (a volatile read per worker when none is parked; no syscall). */
+    private void wakeOne() {
+        for (int w = 0; w < threads.length; w++) {
+            if (parked.get(w) != 0 && parked.compareAndSet(w, 1, 0)) {
+                LockSupport.unpark(threads[w]);
+                return;
+            }
+        }
     }
 
     /**
-     * Takes back batches the sink has finished with, reporting each to the budget.
+     * Takes back the batches the sink has finished with and reports them to the budget as one completion: bytes
+     * summed, the shortest wait (CoDel acts on the minimum, the standing queue) and the longest worker idle time.
+     * One report per poll is what DQL expects (Linux calls {@code dql_completed} once per completion interrupt);
+     * reporting batch by batch makes every poll look like a short interval and DQL takes that for slack.
      *
      * @return the number of batches reclaimed
      */
     public int reclaim(CryptoBudget budget, long now) {
         int n = 0;
+        long bytes = 0;
+        long minWait = Long.MAX_VALUE;
+        long maxIdle = 0;
         Batch b;
         while ((b = sent.relaxedPoll()) != null) {
-            budget.onCompleted(b.bytes, b.startNanos - b.dispatchNanos, now);
+            long wait = b.startNanos - b.dispatchNanos;
+            bytes += b.bytes;
+            minWait = Math.min(minWait, wait);
+            maxIdle = Math.max(maxIdle, b.workerIdleNanos);
+            workerWait.record(wait);
+            stageLatency.record(now - b.dispatchNanos);
             b.reset();
             free[freeCount++] = b;
             n++;
+        }
+        if (n > 0) {
+            budget.onCompleted(bytes, minWait, maxIdle, now);
         }
         return n;
     }
@@ -177,14 +210,19 @@ public final class OrderedCryptoPipeline implements AutoCloseable {
     private void workLoop(int w) {
         CryptoOp op = ops[w];
         int idle = 0;
+        long idleSince = 0;
         while (running) {
             Batch b = work.relaxedPoll();
             if (b == null) {
-                idle = idleStep(idle);
+                if (idle == 0) {
+                    idleSince = clock.getAsLong();
+                }
+                idle = idleStep(w, idle);
                 continue;
             }
-            idle = 0;
             long start = clock.getAsLong();
+            b.workerIdleNanos = idle == 0 ? 0 : Math.max(1, start - idleSince);
+            idle = 0;
             b.startNanos = start;
             int kept = 0;
             int failures = 0;
@@ -210,20 +248,38 @@ public final class OrderedCryptoPipeline implements AutoCloseable {
         }
     }
 
-    /** Spin briefly, then yield, then park for short naps: low hand-off latency without burning an idle core. */
-    private static int idleStep(int idle) {
+    /**
+     * Spin briefly, then yield, then park until the dispatcher hands out work (or 1 ms passes): low hand-off latency
+     * without burning an idle core. The parked flag is set before the queue is checked a last time, so a batch
+     * offered in between either is seen here or finds the flag and unparks us.
+     */
+    private int idleStep(int w, int idle) {
         if (idle < 100) {
             Thread.onSpinWait();
         } else if (idle < 120) {
             Thread.yield();
         } else {
-            LockSupport.parkNanos(20_000);
+            parked.set(w, 1);
+            if (work.isEmpty() && running) {
+                LockSupport.parkNanos(1_000_000);
+            }
+            parked.set(w, 0);
         }
         return idle + 1;
     }
 
     public WorkerStats workerStats() {
         return workerStats;
+    }
+
+    /** Per batch: dispatch until it came back from the sink (the latency the crypto budget controls). */
+    public LogHistogram stageLatency() {
+        return stageLatency;
+    }
+
+    /** Per batch: dispatch until a worker started on it (the signal {@code CodelWaitBudget} acts on). */
+    public LogHistogram workerWait() {
+        return workerWait;
     }
 
     /** Worker thread ids (for per-thread measurements in tests and benchmarks). */

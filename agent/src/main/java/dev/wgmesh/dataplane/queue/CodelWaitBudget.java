@@ -7,13 +7,13 @@ package dev.wgmesh.dataplane.queue;
  *   <li><b>Shrink</b> when the wait has stayed at or above {@code target} for a whole {@code interval}: the limit
  *       drops by an eighth, and again every {@code interval / sqrt(count)} while the wait stays high (the CoDel
  *       control law of RFC 8289 §4.3, acting on the limit instead of on packets).
- *   <li><b>Grow</b> when the workers are about to starve: a batch was picked up almost at once (waited less than
- *       a quarter of the target) while the scheduler was being held back by the limit. Each such completion adds
- *       its own size to the limit, so a limit that is too small doubles about once per round trip through crypto.
+ *   <li><b>Grow</b> when a worker starved: the batch was taken by a worker that had found no work before it, while
+ *       the scheduler was being held back by the limit. Each such completion adds its own size to the limit, so a
+ *       limit that is too small doubles about once per round trip through crypto.
  * </ul>
  *
- * <p>Together the two keep the standing wait in front of the workers between target/4 and target: never empty
- * (a worker that finishes finds the next batch waiting, even with the completion hand-off delay), never long.
+ * <p>Together the two keep a small standing wait in front of the workers: never empty (a worker that finishes
+ * finds the next batch waiting, even with the completion hand-off delay), never long.
  *
  * <p>Single-threaded (see {@link CryptoBudget}).
  */
@@ -63,16 +63,14 @@ public final class CodelWaitBudget implements CryptoBudget {
     }
 
     @Override
-    public void onCompleted(long bytes, long waitNanos, long now) {
+    public void onCompleted(long bytes, long waitNanos, long workerIdleNanos, long now) {
         if (bytes > inFlight) {
             throw new IllegalStateException("completed more than was dispatched");
         }
         inFlight -= bytes;
-        if (waitNanos < target / 4) {
-            if (limited) {
-                limit = Math.min(maxLimit, limit + bytes);
-                limited = false;
-            }
+        if (workerIdleNanos > 0 && limited) {
+            limit = Math.min(maxLimit, limit + bytes);
+            limited = false;
             firstAboveTime = 0;
             count = 0;
             return;

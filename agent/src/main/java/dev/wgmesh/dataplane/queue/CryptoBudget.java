@@ -22,8 +22,10 @@ public interface CryptoBudget {
      * A dispatched batch left the crypto stage.
      *
      * @param waitNanos how long it waited between dispatch and a worker starting on it
+     * @param workerIdleNanos how long the worker that took it had found no work before (0 if it came straight from
+     *     another batch): direct evidence of a starved worker, which with several workers DQL cannot see
      */
-    void onCompleted(long bytes, long waitNanos, long now);
+    void onCompleted(long bytes, long waitNanos, long workerIdleNanos, long now);
 
     /** The current limit, in bytes. */
     long limit();

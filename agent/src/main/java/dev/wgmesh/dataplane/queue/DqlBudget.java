@@ -13,6 +13,8 @@ package dev.wgmesh.dataplane.queue;
  *       by the lowest slack seen over the hold time.
  * </ul>
  *
+ * <p>Like Linux, it infers starvation from the byte counts alone and ignores the wait and idle times it is given.
+ *
  * <p>Linux holds for one second ({@code slack_hold_time = HZ}), which reacts slowly; {@link #shortHold} is the
  * faster variant the design asks to compare. Single-threaded (see {@link CryptoBudget}).
  */
@@ -76,7 +78,7 @@ public final class DqlBudget implements CryptoBudget {
     }
 
     @Override
-    public void onCompleted(long count, long waitNanos, long now) {
+    public void onCompleted(long count, long waitNanos, long workerIdleNanos, long now) {
         if (!started) {
             started = true;
             slackStartTime = now;

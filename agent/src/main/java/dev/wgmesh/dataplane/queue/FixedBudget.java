@@ -26,7 +26,7 @@ public final class FixedBudget implements CryptoBudget {
     }
 
     @Override
-    public void onCompleted(long bytes, long waitNanos, long now) {
+    public void onCompleted(long bytes, long waitNanos, long workerIdleNanos, long now) {
         if (bytes > inFlight) {
             throw new IllegalStateException("completed more than was dispatched");
         }

@@ -27,7 +27,7 @@ class CryptoBudgetTest {
         for (int round = 0; round < 10; round++) {
             long sent = fill(dql, now);
             now += MS;
-            dql.onCompleted(sent, 0, now); // everything done at once: the consumer ran dry each time
+            dql.onCompleted(sent, 0, 0, now); // everything done at once: the consumer ran dry each time
         }
         assertThat(dql.limit()).isGreaterThan(8 * before);
     }
@@ -39,7 +39,7 @@ class CryptoBudgetTest {
         for (int round = 0; round < 12; round++) { // grow to a large limit first
             long sent = fill(dql, now);
             now += MS;
-            dql.onCompleted(sent, 0, now);
+            dql.onCompleted(sent, 0, 0, now);
         }
         long grown = dql.limit();
         // Now the consumer completes only 2000 bytes a step while the queue stays full: plenty of slack.
@@ -47,7 +47,7 @@ class CryptoBudgetTest {
         long shrunkAt = -1;
         for (int step = 0; step < 200 && shrunkAt < 0; step++) {
             now += MS;
-            dql.onCompleted(2000, 0, now);
+            dql.onCompleted(2000, 0, 0, now);
             fill(dql, now);
             if (dql.limit() < grown) {
                 shrunkAt = step;
@@ -62,22 +62,22 @@ class CryptoBudgetTest {
         CodelWaitBudget b = new CodelWaitBudget(1000, 1 << 20, 200_000, 5 * MS);
         long now = 0;
         fill(b, now);
-        for (int i = 0; i < 20; i++) { // batches picked up at once while the scheduler is held back: grow
+        for (int i = 0; i < 20; i++) { // batches taken by idle workers while the scheduler is held back: grow
             now += 10_000;
-            b.onCompleted(1000, 0, now);
+            b.onCompleted(1000, 0, 5_000, now);
             fill(b, now);
         }
         long grown = b.limit();
         assertThat(grown).isGreaterThanOrEqualTo(20_000);
         for (int i = 0; i < 40; i++) { // 400 µs waits for 4 ms: still inside the interval, no change
             now += 100_000;
-            b.onCompleted(1000, 400_000, now);
+            b.onCompleted(1000, 400_000, 0, now);
             b.onDispatched(1000, now);
         }
         assertThat(b.limit()).isEqualTo(grown);
         for (int i = 0; i < 200; i++) { // the wait stays high: shrink, faster and faster
             now += 100_000;
-            b.onCompleted(1000, 400_000, now);
+            b.onCompleted(1000, 400_000, 0, now);
             b.onDispatched(1000, now);
         }
         assertThat(b.limit()).isLessThan(grown / 2);
@@ -85,9 +85,9 @@ class CryptoBudgetTest {
 
     @Test
     void completingMoreThanDispatchedIsALocalFault() {
-        assertThatThrownBy(() -> DqlBudget.linux(1000, 2000).onCompleted(1, 0, 0))
+        assertThatThrownBy(() -> DqlBudget.linux(1000, 2000).onCompleted(1, 0, 0, 0))
                 .isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> new CodelWaitBudget(1000, 2000).onCompleted(1, 0, 0))
+        assertThatThrownBy(() -> new CodelWaitBudget(1000, 2000).onCompleted(1, 0, 0, 0))
                 .isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> new DqlBudget(0, 10, 0)).isInstanceOf(IllegalArgumentException.class);
     }
