@@ -11,7 +11,8 @@ public interface CryptoOp {
     /**
      * Transforms the packet in place; may move {@code b.offset} into the headroom.
      *
-     * @return the packet's new length, or a negative value to drop it (the pipeline counts and releases it)
+     * @return the packet's new length, or a negative value to drop it (the pipeline counts and releases it; a
+     *     runtime exception is treated the same way)
      */
     int apply(PacketBuffer b);
 }

@@ -229,7 +229,13 @@ public final class OrderedCryptoPipeline implements AutoCloseable {
             int total = b.count;
             for (int i = 0; i < total; i++) {
                 PacketBuffer p = b.packets[i];
-                int len = op.apply(p);
+                int len;
+                try {
+                    len = op.apply(p);
+                } catch (RuntimeException e) {
+                    // A faulty op must not wedge the peer's lane (its batch would never be done): drop and count.
+                    len = -1;
+                }
                 if (len < 0) {
                     p.release();
                     failures++;

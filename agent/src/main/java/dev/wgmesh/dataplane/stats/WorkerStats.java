@@ -51,4 +51,11 @@ public final class WorkerStats {
     public long failures(int w) {
         return perWorker[w].get(FAILURES);
     }
+
+    /** A reader's copy of one worker's counters. */
+    public Snapshot snapshot(int w) {
+        return new Snapshot(busyNanos(w), batches(w), packets(w), failures(w));
+    }
+
+    public record Snapshot(long busyNanos, long batches, long packets, long failures) {}
 }
