@@ -19,6 +19,7 @@ trap 'rm -f "$cpfile"' EXIT
 cp="agent/target/classes:agent/target/test-classes:$(cat "$cpfile")"
 "$JAVA" $WGMESH_JVM_FLAGS -cp "$cp" dev.wgmesh.bench.PipelineBench "$seconds" $mode
 echo
-for workers in 1 2 4; do
-  "$JAVA" -cp "$cp" dev.wgmesh.bench.CryptoBudgetSimulation "$workers"
+for scenario in "1 10" "2 10" "4 10" "1 100" "2 100"; do   # workers, completion hand-off in µs
+  # shellcheck disable=SC2086
+  "$JAVA" -cp "$cp" dev.wgmesh.bench.CryptoBudgetSimulation $scenario
 done

@@ -17,7 +17,9 @@ import java.util.function.Supplier;
  * a scheduler that always has packets (the standing queue sits in FQ-CoDel), {@code workers} crypto workers
  * serving batches FIFO at ~10 Gb/s each with ±25% jitter per batch, a slowdown phase in the middle (the workers
  * get a third of their speed, as when other processes take the cores), and completions that reach the
- * scheduler {@code notifyDelay} after they happen.
+ * scheduler thread, which polls every {@code notifyDelay}, at its next poll at least {@code notifyDelay} after they
+ * happen; all completions seen in one poll are reported to the budget at once, as {@code OrderedCryptoPipeline}
+ * does.
  *
  * <p>Reported per budget: throughput as worker utilisation (busy time / available time) and the standing latency
  * a packet sees from leaving the scheduler to leaving crypto (p50/p99 over batches), which is what the budget
@@ -107,10 +109,20 @@ public final class CryptoBudgetSimulation {
                 if (inSlowPhase(e[4])) {
                     slowLatency.record(lat);
                 }
-                events.add(new long[] {now + notifyDelay, NOTIFY, -1, e[3], e[4], e[5], e[6]});
+                long poll = ((now + notifyDelay) / notifyDelay + 1) * notifyDelay; // the next poll after the hand-off
+                events.add(new long[] {poll, NOTIFY, -1, e[3], e[4], e[5], e[6]});
                 busyNanos += startIdle(now, fifo, busy, freeSince, events, rnd);
             } else {
-                budget.onCompleted(e[3], e[5] - e[4], e[6], now);
+                long bytes = e[3];
+                long minWait = e[5] - e[4];
+                long maxIdle = e[6];
+                while (!events.isEmpty() && events.peek()[0] == now && events.peek()[1] == NOTIFY) {
+                    long[] more = events.poll();
+                    bytes += more[3];
+                    minWait = Math.min(minWait, more[5] - more[4]);
+                    maxIdle = Math.max(maxIdle, more[6]);
+                }
+                budget.onCompleted(bytes, minWait, maxIdle, now);
                 limitSum += budget.limit();
                 limitSamples++;
                 dispatch(now, budget, fifo);
@@ -177,11 +189,12 @@ public final class CryptoBudgetSimulation {
 
     public static void main(String[] args) {
         int workers = args.length > 0 ? Integer.parseInt(args[0]) : 2;
-        CryptoBudgetSimulation sim = new CryptoBudgetSimulation(workers, 0.8, 6_000_000_000L, 10_000, 1);
+        long handoffMicros = args.length > 1 ? Long.parseLong(args[1]) : 10;
+        CryptoBudgetSimulation sim = new CryptoBudgetSimulation(workers, 0.8, 6_000_000_000L, handoffMicros * 1000, 1);
         System.out.printf(
                 "crypto budget simulation: %d workers at ~10 Gb/s, 16-packet batches, 6 s with a 3x slowdown in"
-                        + " the middle 2 s, 10 µs completion hand-off%n",
-                workers);
+                        + " the middle 2 s, %d µs completion hand-off%n",
+                workers, handoffMicros);
         Result best = null;
         for (Map.Entry<String, Supplier<CryptoBudget>> c : candidates().entrySet()) {
             Result r = sim.run(c.getKey(), c.getValue().get());
