@@ -124,6 +124,50 @@ class CodelTest {
     }
 
     @Test
+    void marksEcnCapableIpv6PacketsInsteadOfDropping() {
+        Codel codel = new Codel(5 * MS, 100 * MS, 1500, true);
+        Codel.State s = new Codel.State();
+        ListQueue q = new ListQueue();
+        long now = 10_000 * MS;
+        for (int step = 0; step < 500; step++) {
+            while (q.q.size() < 20) {
+                PacketBuffer b = PacketBuffer.unpooled(1600);
+                b.data[b.offset] = 0x60;
+                b.data[b.offset + 1] = 0x10; // traffic class 0x01: ECT(1)
+                b.data[b.offset + 6] = 17;
+                b.length = 1400;
+                b.enqueueNanos = now - 20 * MS;
+                q.add(b);
+            }
+            codel.dequeue(s, q, now);
+            now += MS;
+        }
+        assertThat(q.dropped).isEmpty();
+        assertThat(q.marked).hasSizeGreaterThan(5);
+        for (PacketBuffer m : q.marked) {
+            assertThat(m.data[m.offset + 1]).isEqualTo((byte) 0x30); // CE, flow label untouched
+            assertThat(m.data[m.offset]).isEqualTo((byte) 0x60);
+        }
+    }
+
+    @Test
+    void dropsNotEctPacketsEvenWithEcnEnabled() {
+        Codel codel = new Codel(5 * MS, 100 * MS, 1500, true);
+        Codel.State s = new Codel.State();
+        ListQueue q = new ListQueue();
+        long now = 10_000 * MS;
+        for (int step = 0; step < 500; step++) {
+            while (q.q.size() < 20) {
+                q.add(packet(now - 20 * MS, Packets.NOT_ECT));
+            }
+            codel.dequeue(s, q, now);
+            now += MS;
+        }
+        assertThat(q.marked).isEmpty();
+        assertThat(q.dropped).hasSizeGreaterThan(5);
+    }
+
+    @Test
     void noDropsBelowTargetOrWithOneMtuQueued() {
         Codel codel = new Codel(5 * MS, 100 * MS, 1500, false);
         Codel.State s = new Codel.State();
