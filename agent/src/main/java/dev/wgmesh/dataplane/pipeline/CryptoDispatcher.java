@@ -13,6 +13,19 @@ import java.util.function.LongSupplier;
  * <p>Peers must be added to the scheduler with their {@link PeerLane} as the tin owner
  * ({@code scheduler.addPeer(pipeline.newLane(peer), counters)}), so a departing packet names its lane.
  *
+ * <p>How the device adopts it (all on the scheduler thread except the workers and the sink):
+ *
+ * <pre>{@code
+ * OrderedCryptoPipeline pipeline = new OrderedCryptoPipeline(cores, w -> sealOp(), udpSink, 32, 128, System::nanoTime);
+ * PeerScheduler scheduler = new PeerScheduler(new FqCodel(FqCodel.Config.defaults(), System::nanoTime));
+ * CryptoDispatcher dispatcher = new CryptoDispatcher(scheduler, DqlBudget.shortHold(1452, 4 << 20), pipeline, System::nanoTime);
+ * Tin tin = scheduler.addPeer(pipeline.newLane(peer), peerCounterSource);   // per peer, at configuration time
+ * // per packet read from the TUN device:
+ * buf.flowHash = classifier.hash(buf.data, buf.offset, buf.length);
+ * scheduler.enqueue(tin, buf);
+ * dispatcher.pump();   // also whenever the loop is otherwise idle, so completions are reclaimed
+ * }</pre>
+ *
  * <p>Threading contract: {@link #pump} runs on the scheduler thread, the same thread that calls the scheduler,
  * the budget and the pipeline's dispatcher methods.
  */

@@ -97,7 +97,7 @@ public final class PeerScheduler {
                 unlinkActive(t);
                 continue;
             }
-            long counter = t.counters.next();
+            long counter = t.counters.next(b);
             if (counter < 0) {
                 t.stats.add(PeerQueueStats.DROPS_NONCE, 1);
                 b.release();

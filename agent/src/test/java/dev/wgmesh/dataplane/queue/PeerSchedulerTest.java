@@ -117,6 +117,34 @@ class PeerSchedulerTest {
     }
 
     @Test
+    void counterSourceSeesThePacketAndMayTagItsKeypair() {
+        PeerScheduler s = new PeerScheduler(new FqCodel(FqCodel.Config.defaults(), clock));
+        AtomicLong seq = new AtomicLong();
+        long[] keypairIndex = {7};
+        Tin a = s.addPeer("a", new CounterSource() {
+            @Override
+            public long next() {
+                throw new AssertionError("the scheduler must call next(PacketBuffer)");
+            }
+
+            @Override
+            public long next(PacketBuffer b) {
+                b.tag = keypairIndex[0]; // counter and keypair taken in one step
+                return seq.getAndIncrement();
+            }
+        });
+        s.enqueue(a, Packets.udp(pool, classifier, 1000, 100, 0));
+        s.enqueue(a, Packets.udp(pool, classifier, 1000, 100, 0));
+        PacketBuffer first = s.dequeue();
+        keypairIndex[0] = 8; // rekey between the two departures
+        PacketBuffer second = s.dequeue();
+        assertThat(first.tag).isEqualTo(7);
+        assertThat(first.counter).isZero();
+        assertThat(second.tag).isEqualTo(8);
+        assertThat(second.counter).isEqualTo(1);
+    }
+
+    @Test
     void batchStopsAtTheByteBound() {
         PeerScheduler s = new PeerScheduler(new FqCodel(FqCodel.Config.defaults(), clock));
         Tin a = s.addPeer("a", new AtomicLong()::getAndIncrement);
