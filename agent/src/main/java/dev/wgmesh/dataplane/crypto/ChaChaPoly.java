@@ -62,6 +62,11 @@ public final class ChaChaPoly {
         return open(key, counter, EMPTY, 0, 0, buf, off, len, buf, off);
     }
 
+    /** Out-of-place {@link #open(AeadKey, long, byte[], int, int)}: plaintext goes to {@code out[outOff..)}. */
+    public int open(AeadKey key, long counter, byte[] in, int inOff, int len, byte[] out, int outOff) {
+        return open(key, counter, EMPTY, 0, 0, in, inOff, len, out, outOff);
+    }
+
     /** General form: seals {@code in[inOff..inOff+len)} with associated data into {@code out[outOff..)}. */
     public int seal(
             AeadKey key,
