@@ -1,8 +1,10 @@
 package dev.wgmesh.dataplane.session;
 
+import dev.wgmesh.dataplane.crypto.AeadKey;
+import dev.wgmesh.dataplane.message.WireGuardSpec;
+import dev.wgmesh.dataplane.noise.SessionKeys;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
 
 /**
  * One direction pair of transport keys from a completed handshake (whitepaper §5.4.5): the send key, the receive
@@ -10,8 +12,10 @@ import java.util.Arrays;
  * window.
  *
  * <p>Threading: {@link #nextSendCounter} is atomic and lock-free for any number of encrypting threads. The {@link
- * #replayFilter()} belongs to the peer's sequential receive stage (see {@link ReplayFilter}). Keys are written once
- * in the constructor and read by crypto threads; {@link #wipe} zeroes them when the keypair is retired.
+ * #replayFilter()} belongs to the peer's sequential receive stage (see {@link ReplayFilter}). Keys are set once in
+ * the constructor and used by crypto threads; {@link #wipe} destroys them when the keypair is retired. A crypto
+ * thread racing that wipe (it took a counter just before) gets {@link IllegalStateException} from the destroyed
+ * {@link AeadKey}: it must drop that one packet — wipe exhausts the counter first, so the race is one packet wide.
  *
  * <p>{@link #toString()} never shows key material.
  */
@@ -26,8 +30,8 @@ public final class Keypair {
         }
     }
 
-    private final byte[] sendKey;
-    private final byte[] receiveKey;
+    private final AeadKey sendKey;
+    private final AeadKey receiveKey;
     private final int localIndex;
     private final int remoteIndex;
     private final long createdNanos;
@@ -39,37 +43,55 @@ public final class Keypair {
     private volatile long sendCounter;
 
     /**
-     * @param sendKey 32 bytes, copied
-     * @param receiveKey 32 bytes, copied
+     * Takes ownership of both keys: {@link #wipe} destroys them.
+     *
+     * @param sendKey key for messages we send
+     * @param receiveKey key for messages we receive
      * @param localIndex our index, under which the peer addresses packets to us (the "receiver" field it sends)
      * @param remoteIndex the peer's index, written into every transport message we send
      * @param createdNanos monotonic time the keys were derived ({@code Clock.nanoTime()})
      * @param initiator whether we sent the initiation of the handshake that produced these keys
      */
     public Keypair(
-            byte[] sendKey, byte[] receiveKey, int localIndex, int remoteIndex, long createdNanos, boolean initiator) {
-        if (sendKey.length != 32 || receiveKey.length != 32) {
-            throw new IllegalArgumentException("transport keys are 32 bytes");
+            AeadKey sendKey,
+            AeadKey receiveKey,
+            int localIndex,
+            int remoteIndex,
+            long createdNanos,
+            boolean initiator) {
+        if (sendKey == null || receiveKey == null) {
+            throw new IllegalArgumentException("keys must not be null");
         }
-        this.sendKey = sendKey.clone();
-        this.receiveKey = receiveKey.clone();
+        this.sendKey = sendKey;
+        this.receiveKey = receiveKey;
         this.localIndex = localIndex;
         this.remoteIndex = remoteIndex;
         this.createdNanos = createdNanos;
         this.initiator = initiator;
     }
 
+    /** The keypair of a completed handshake ({@code Handshake.deriveKeys}); takes ownership of its keys. */
+    public Keypair(SessionKeys keys) {
+        this(
+                keys.sendKey(),
+                keys.receiveKey(),
+                keys.localIndex(),
+                keys.remoteIndex(),
+                keys.createdNanos(),
+                keys.initiator());
+    }
+
     /**
      * Reserves the next send counter (the nonce of a transport message).
      *
-     * @return the counter, or −1 once {@link ProtocolTimes#REJECT_AFTER_MESSAGES} counters were used (or after
+     * @return the counter, or −1 once {@link WireGuardSpec#REJECT_AFTER_MESSAGES} counters were used (or after
      *     {@link #wipe}): the packet must not be sent with this keypair
      */
     public long nextSendCounter() {
         long n = (long) SEND_COUNTER.getAndAdd(this, 1L);
-        if (Long.compareUnsigned(n, ProtocolTimes.REJECT_AFTER_MESSAGES) >= 0) {
+        if (Long.compareUnsigned(n, WireGuardSpec.REJECT_AFTER_MESSAGES) >= 0) {
             // Pin the counter so it can never wrap round to a reused nonce.
-            SEND_COUNTER.setVolatile(this, ProtocolTimes.REJECT_AFTER_MESSAGES);
+            SEND_COUNTER.setVolatile(this, WireGuardSpec.REJECT_AFTER_MESSAGES);
             return -1;
         }
         return n;
@@ -80,9 +102,9 @@ public final class Keypair {
         return (long) SEND_COUNTER.getVolatile(this);
     }
 
-    /** True once {@link ProtocolTimes#REKEY_AFTER_MESSAGES} counters have been used (whitepaper §6.2). */
+    /** True once {@link WireGuardSpec#REKEY_AFTER_MESSAGES} counters have been used (whitepaper §6.2). */
     public boolean sendCountExceedsRekeyLimit() {
-        return Long.compareUnsigned(sendCount(), ProtocolTimes.REKEY_AFTER_MESSAGES) > 0;
+        return Long.compareUnsigned(sendCount(), WireGuardSpec.REKEY_AFTER_MESSAGES) > 0;
     }
 
     /** Age in nanoseconds at monotonic time {@code nowNanos}. */
@@ -92,16 +114,16 @@ public final class Keypair {
 
     /** True once older than REJECT_AFTER_TIME: neither send nor accept with it (whitepaper §6.1). */
     public boolean isExpired(long nowNanos) {
-        return age(nowNanos) >= ProtocolTimes.REJECT_AFTER_TIME_NANOS;
+        return age(nowNanos) >= WireGuardSpec.REJECT_AFTER_TIME_NANOS;
     }
 
-    /** The 32-byte send key; the caller must not modify or keep it past the keypair's retirement. */
-    public byte[] sendKey() {
+    /** The send key; destroyed once the keypair is retired. */
+    public AeadKey sendKey() {
         return sendKey;
     }
 
-    /** The 32-byte receive key; the caller must not modify or keep it past the keypair's retirement. */
-    public byte[] receiveKey() {
+    /** The receive key; destroyed once the keypair is retired. */
+    public AeadKey receiveKey() {
         return receiveKey;
     }
 
@@ -125,15 +147,16 @@ public final class Keypair {
         return replayFilter;
     }
 
-    /**
-     * Zeroes both keys and exhausts the send counter so no further packet is sent with it. A thread already
-     * encrypting with the raw key may produce one packet the peer cannot authenticate (it is dropped there);
-     * cipher objects holding copies of the keys are the crypto layer's to destroy.
-     */
+    /** Exhausts the send counter, so no further packet is sent with this keypair, then destroys both keys. */
     public void wipe() {
-        SEND_COUNTER.setVolatile(this, ProtocolTimes.REJECT_AFTER_MESSAGES);
-        Arrays.fill(sendKey, (byte) 0);
-        Arrays.fill(receiveKey, (byte) 0);
+        SEND_COUNTER.setVolatile(this, WireGuardSpec.REJECT_AFTER_MESSAGES);
+        sendKey.destroy();
+        receiveKey.destroy();
+    }
+
+    /** True once {@link #wipe} ran. */
+    public boolean isWiped() {
+        return sendKey.isDestroyed();
     }
 
     @Override

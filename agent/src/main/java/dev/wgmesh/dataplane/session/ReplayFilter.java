@@ -1,5 +1,6 @@
 package dev.wgmesh.dataplane.session;
 
+import dev.wgmesh.dataplane.message.WireGuardSpec;
 import java.util.Arrays;
 
 /**
@@ -24,7 +25,10 @@ import java.util.Arrays;
 public final class ReplayFilter {
     private static final int BLOCK_BITS_LOG = 6;
     private static final int BLOCK_BITS = 1 << BLOCK_BITS_LOG;
-    private static final int RING_BLOCKS = ProtocolTimes.REPLAY_WINDOW_BITS / BLOCK_BITS;
+    /** Bits in the ring: 8192, as Linux ({@code COUNTER_BITS_TOTAL}) and wireguard-go. */
+    private static final int RING_BITS = 8192;
+
+    private static final int RING_BLOCKS = RING_BITS / BLOCK_BITS;
     private static final int BLOCK_MASK = RING_BLOCKS - 1;
     private static final int BIT_MASK = BLOCK_BITS - 1;
 
@@ -38,10 +42,10 @@ public final class ReplayFilter {
      * Checks {@code counter} (an unsigned 64-bit value) and records it.
      *
      * @return true the first time a counter inside the window is seen; false for a duplicate, a counter more than
-     *     {@link #WINDOW_SIZE} behind the highest seen, or one at or above {@link ProtocolTimes#REJECT_AFTER_MESSAGES}
+     *     {@link #WINDOW_SIZE} behind the highest seen, or one at or above {@link WireGuardSpec#REJECT_AFTER_MESSAGES}
      */
     public boolean accept(long counter) {
-        if (Long.compareUnsigned(counter, ProtocolTimes.REJECT_AFTER_MESSAGES) >= 0) {
+        if (Long.compareUnsigned(counter, WireGuardSpec.REJECT_AFTER_MESSAGES) >= 0) {
             return false;
         }
         long block = counter >>> BLOCK_BITS_LOG;

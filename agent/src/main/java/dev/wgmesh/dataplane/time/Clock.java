@@ -1,5 +1,7 @@
 package dev.wgmesh.dataplane.time;
 
+import java.time.ZoneOffset;
+
 /**
  * The two clocks a WireGuard device needs.
  *
@@ -18,4 +20,12 @@ public interface Clock {
 
     /** Nanoseconds since 1970-01-01T00:00:00Z. */
     long epochNanos();
+
+    /**
+     * This clock's wall time as a {@link java.time.Clock}, for APIs that take one (the handshake's TAI64N source),
+     * so a {@link FakeClock} drives them too.
+     */
+    default java.time.Clock asJavaClock() {
+        return new JavaClockView(this, ZoneOffset.UTC);
+    }
 }

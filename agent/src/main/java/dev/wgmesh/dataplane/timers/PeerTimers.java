@@ -1,12 +1,11 @@
 package dev.wgmesh.dataplane.timers;
 
-import static dev.wgmesh.dataplane.session.ProtocolTimes.KEEPALIVE_TIMEOUT_NANOS;
-import static dev.wgmesh.dataplane.session.ProtocolTimes.MAX_TIMER_HANDSHAKES;
-import static dev.wgmesh.dataplane.session.ProtocolTimes.REKEY_AFTER_TIME_NANOS;
-import static dev.wgmesh.dataplane.session.ProtocolTimes.REKEY_ON_RECEIVE_AGE_NANOS;
-import static dev.wgmesh.dataplane.session.ProtocolTimes.REKEY_TIMEOUT_JITTER_MAX_NANOS;
-import static dev.wgmesh.dataplane.session.ProtocolTimes.REKEY_TIMEOUT_NANOS;
-import static dev.wgmesh.dataplane.session.ProtocolTimes.ZERO_KEY_MATERIAL_AFTER_NANOS;
+import static dev.wgmesh.dataplane.message.WireGuardSpec.KEEPALIVE_TIMEOUT_NANOS;
+import static dev.wgmesh.dataplane.message.WireGuardSpec.MAX_TIMER_HANDSHAKES;
+import static dev.wgmesh.dataplane.message.WireGuardSpec.REJECT_AFTER_TIME_NANOS;
+import static dev.wgmesh.dataplane.message.WireGuardSpec.REKEY_AFTER_TIME_NANOS;
+import static dev.wgmesh.dataplane.message.WireGuardSpec.REKEY_TIMEOUT_JITTER_MAX_NANOS;
+import static dev.wgmesh.dataplane.message.WireGuardSpec.REKEY_TIMEOUT_NANOS;
 
 import dev.wgmesh.dataplane.session.Keypair;
 import dev.wgmesh.dataplane.time.Clock;
@@ -39,6 +38,16 @@ import java.util.random.RandomGenerator;
  * {@link #stop()} (wireguard-go {@code timersActive}: device up and peer running).
  */
 public final class PeerTimers {
+    /** All key material is erased this long after the last session was derived: 3 × REJECT_AFTER_TIME (§6.3). */
+    public static final long ZERO_KEY_MATERIAL_AFTER_NANOS = 3 * REJECT_AFTER_TIME_NANOS;
+
+    /**
+     * The initiator starts a "last minute" handshake on receiving data with a key this old: REJECT_AFTER_TIME −
+     * KEEPALIVE_TIMEOUT − REKEY_TIMEOUT = 165 s (§6.2), so a new key is ready before the old one dies.
+     */
+    public static final long REKEY_ON_RECEIVE_AGE_NANOS =
+            REJECT_AFTER_TIME_NANOS - KEEPALIVE_TIMEOUT_NANOS - REKEY_TIMEOUT_NANOS;
+
     private final Clock clock;
     private final TimerActions actions;
     private final RandomGenerator random;

@@ -3,6 +3,9 @@ package dev.wgmesh.dataplane.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wgmesh.dataplane.crypto.AeadKey;
+import dev.wgmesh.dataplane.message.WireGuardSpec;
+import dev.wgmesh.dataplane.noise.SessionKeys;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,7 +21,7 @@ class KeypairsTest {
         send[0] = 1;
         recv[0] = 2;
         int i = nextIndex++;
-        return new Keypair(send, recv, i, 1000 + i, 0, initiator);
+        return new Keypair(new AeadKey(send), new AeadKey(recv), i, 1000 + i, 0, initiator);
     }
 
     @Test
@@ -35,9 +38,11 @@ class KeypairsTest {
         assertThat(keypairs.current()).isSameAs(k3);
         assertThat(keypairs.previous()).isSameAs(k2);
         assertThat(retired).containsExactly(k1);
-        assertThat(k1.sendKey()).containsOnly(0);
+        assertThat(k1.isWiped()).isTrue();
+        assertThat(k1.receiveKey().isDestroyed()).isTrue();
         assertThat(k1.nextSendCounter()).isEqualTo(-1);
-        assertThat(k2.sendKey()[0]).isEqualTo((byte) 1);
+        assertThat(k2.isWiped()).isFalse();
+        assertThat(k2.sendKey().getEncoded()[0]).isEqualTo((byte) 1);
     }
 
     @Test
@@ -105,8 +110,8 @@ class KeypairsTest {
         assertThat(keypairs.next()).isNull();
         assertThat(keypairs.previous()).isNull();
         assertThat(retired).containsExactlyInAnyOrder(a, b, c);
-        assertThat(b.receiveKey()).containsOnly(0);
-        assertThat(c.sendKey()).containsOnly(0);
+        assertThat(b.isWiped()).isTrue();
+        assertThat(c.sendKey().isDestroyed()).isTrue();
     }
 
     @Test
@@ -119,31 +124,39 @@ class KeypairsTest {
         // Jump near the limits through the VarHandle-backed field (no public setter on purpose).
         var field = Keypair.class.getDeclaredField("sendCounter");
         field.setAccessible(true);
-        field.setLong(k, ProtocolTimes.REKEY_AFTER_MESSAGES + 1);
+        field.setLong(k, WireGuardSpec.REKEY_AFTER_MESSAGES + 1);
         assertThat(k.sendCountExceedsRekeyLimit()).isTrue();
-        field.setLong(k, ProtocolTimes.REJECT_AFTER_MESSAGES - 1);
-        assertThat(k.nextSendCounter()).isEqualTo(ProtocolTimes.REJECT_AFTER_MESSAGES - 1);
+        field.setLong(k, WireGuardSpec.REJECT_AFTER_MESSAGES - 1);
+        assertThat(k.nextSendCounter()).isEqualTo(WireGuardSpec.REJECT_AFTER_MESSAGES - 1);
         assertThat(k.nextSendCounter()).isEqualTo(-1);
         assertThat(k.nextSendCounter()).isEqualTo(-1);
-        assertThat(k.sendCount()).isEqualTo(ProtocolTimes.REJECT_AFTER_MESSAGES);
+        assertThat(k.sendCount()).isEqualTo(WireGuardSpec.REJECT_AFTER_MESSAGES);
     }
 
     @Test
-    void expiryAndKeyValidation() {
-        Keypair k = new Keypair(new byte[32], new byte[32], 1, 2, 1_000, true);
-        assertThat(k.isExpired(1_000 + ProtocolTimes.REJECT_AFTER_TIME_NANOS - 1))
+    void expiryAndValidation() {
+        Keypair k = new Keypair(new AeadKey(new byte[32]), new AeadKey(new byte[32]), 1, 2, 1_000, true);
+        assertThat(k.isExpired(1_000 + WireGuardSpec.REJECT_AFTER_TIME_NANOS - 1))
                 .isFalse();
-        assertThat(k.isExpired(1_000 + ProtocolTimes.REJECT_AFTER_TIME_NANOS)).isTrue();
-        assertThatThrownBy(() -> new Keypair(new byte[31], new byte[32], 1, 2, 0, true))
+        assertThat(k.isExpired(1_000 + WireGuardSpec.REJECT_AFTER_TIME_NANOS)).isTrue();
+        assertThatThrownBy(() -> new Keypair(null, new AeadKey(new byte[32]), 1, 2, 0, true))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThat(k.toString()).doesNotContain("sendKey");
+        assertThat(k.toString()).doesNotContain("Key[");
     }
 
     @Test
-    void keysAreCopied() {
-        byte[] send = new byte[32];
-        Keypair k = new Keypair(send, new byte[32], 1, 2, 0, true);
-        send[0] = 9;
-        assertThat(k.sendKey()[0]).isZero();
+    void fromSessionKeys() {
+        AeadKey send = new AeadKey(new byte[32]);
+        AeadKey recv = new AeadKey(new byte[32]);
+        Keypair k = new Keypair(new SessionKeys(send, recv, 7, 8, false, 42));
+        assertThat(k.sendKey()).isSameAs(send);
+        assertThat(k.receiveKey()).isSameAs(recv);
+        assertThat(k.localIndex()).isEqualTo(7);
+        assertThat(k.remoteIndex()).isEqualTo(8);
+        assertThat(k.isInitiator()).isFalse();
+        assertThat(k.createdNanos()).isEqualTo(42);
+        k.wipe();
+        assertThat(send.isDestroyed()).isTrue();
+        assertThat(recv.isDestroyed()).isTrue();
     }
 }

@@ -2,6 +2,7 @@ package dev.wgmesh.dataplane.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wgmesh.dataplane.message.WireGuardSpec;
 import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
@@ -75,7 +76,7 @@ class ReplayFilterTest {
     @Test
     void rejectsAtAndAboveRejectAfterMessages() {
         ReplayFilter f = new ReplayFilter();
-        long limit = ProtocolTimes.REJECT_AFTER_MESSAGES;
+        long limit = WireGuardSpec.REJECT_AFTER_MESSAGES;
         assertThat(f.accept(limit - 1)).isTrue();
         assertThat(f.accept(limit)).isFalse();
         assertThat(f.accept(-1L)).isFalse(); // 2^64 - 1

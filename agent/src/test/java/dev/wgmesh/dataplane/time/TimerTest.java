@@ -134,9 +134,14 @@ class TimerTest {
         try (SystemScheduler real = new SystemScheduler("test-timers")) {
             CountDownLatch fired = new CountDownLatch(1);
             Timer t = real.newTimer(fired::countDown);
-            t.schedule(TimeUnit.MILLISECONDS.toNanos(10));
+            // Generous delay: the cancel must land before the deadline even on a loaded build machine.
+            t.schedule(TimeUnit.MILLISECONDS.toNanos(300));
             t.cancel();
-            assertThat(fired.await(100, TimeUnit.MILLISECONDS)).isFalse();
+            assertThat(fired.await(600, TimeUnit.MILLISECONDS)).isFalse();
+            t.schedule(TimeUnit.MILLISECONDS.toNanos(1));
+            assertThat(fired.await(5, TimeUnit.SECONDS))
+                    .as("still usable after cancel")
+                    .isTrue();
         }
     }
 
@@ -145,5 +150,15 @@ class TimerTest {
         long wall = clock.epochNanos();
         clock.advanceMillis(1500);
         assertThat(clock.epochNanos() - wall).isEqualTo(1_500_000_000L);
+    }
+
+    @Test
+    void javaClockViewFollowsTheFakeWallClock() {
+        java.time.Clock view = clock.asJavaClock();
+        long before = view.instant().toEpochMilli();
+        clock.advanceMillis(2500);
+        assertThat(view.instant().toEpochMilli() - before).isEqualTo(2500);
+        assertThat(view.millis()).isEqualTo(clock.epochNanos() / 1_000_000);
+        assertThat(view.instant().getNano()).isEqualTo((int) (clock.epochNanos() % 1_000_000_000L));
     }
 }

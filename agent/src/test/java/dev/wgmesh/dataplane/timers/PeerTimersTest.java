@@ -1,12 +1,13 @@
 package dev.wgmesh.dataplane.timers;
 
-import static dev.wgmesh.dataplane.session.ProtocolTimes.KEEPALIVE_TIMEOUT_NANOS;
-import static dev.wgmesh.dataplane.session.ProtocolTimes.REKEY_TIMEOUT_JITTER_MAX_NANOS;
-import static dev.wgmesh.dataplane.session.ProtocolTimes.REKEY_TIMEOUT_NANOS;
+import static dev.wgmesh.dataplane.message.WireGuardSpec.KEEPALIVE_TIMEOUT_NANOS;
+import static dev.wgmesh.dataplane.message.WireGuardSpec.REKEY_TIMEOUT_JITTER_MAX_NANOS;
+import static dev.wgmesh.dataplane.message.WireGuardSpec.REKEY_TIMEOUT_NANOS;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wgmesh.dataplane.crypto.AeadKey;
+import dev.wgmesh.dataplane.message.WireGuardSpec;
 import dev.wgmesh.dataplane.session.Keypair;
-import dev.wgmesh.dataplane.session.ProtocolTimes;
 import dev.wgmesh.dataplane.time.FakeClock;
 import dev.wgmesh.dataplane.time.ManualScheduler;
 import java.util.ArrayList;
@@ -143,7 +144,7 @@ class PeerTimersTest {
         actions.sendHandshakeInitiation(false); // the device's first initiation
         clock.advance(200 * SECOND);
         // wireguard-go: retries while attempts <= MAX_TIMER_HANDSHAKES (18), so 19 retries, then gives up.
-        assertThat(actions.count("retry")).isEqualTo(ProtocolTimes.MAX_TIMER_HANDSHAKES + 1);
+        assertThat(actions.count("retry")).isEqualTo(WireGuardSpec.MAX_TIMER_HANDSHAKES + 1);
         assertThat(actions.count("gave-up")).isEqualTo(1);
         List<Long> sends = new ArrayList<>();
         for (int i = 0; i < actions.log.size(); i++) {
@@ -165,7 +166,7 @@ class PeerTimersTest {
                 .isBetween(20 * REKEY_TIMEOUT_NANOS, 20 * (REKEY_TIMEOUT_NANOS + REKEY_TIMEOUT_JITTER_MAX_NANOS));
         // After giving up, key material is zeroed 3 × REJECT_AFTER_TIME later.
         assertThat(timers.zeroKeyMaterialTimer().deadline() - start)
-                .isEqualTo(gaveUpAt + ProtocolTimes.ZERO_KEY_MATERIAL_AFTER_NANOS);
+                .isEqualTo(gaveUpAt + PeerTimers.ZERO_KEY_MATERIAL_AFTER_NANOS);
     }
 
     @Test
@@ -196,7 +197,7 @@ class PeerTimersTest {
         timers.onSessionDerived();
         clock.advance(100 * SECOND);
         timers.onSessionDerived(); // a newer session restarts the countdown
-        clock.advance(ProtocolTimes.ZERO_KEY_MATERIAL_AFTER_NANOS - 1);
+        clock.advance(PeerTimers.ZERO_KEY_MATERIAL_AFTER_NANOS - 1);
         assertThat(actions.log).isEmpty();
         clock.advance(1);
         assertThat(actions.log).containsExactly("zero");
@@ -247,9 +248,11 @@ class PeerTimersTest {
 
     @Test
     void rekeyOnSendForInitiatorAfterRekeyAfterTime() {
-        Keypair initiated = new Keypair(new byte[32], new byte[32], 1, 2, clock.nanoTime(), true);
-        Keypair responded = new Keypair(new byte[32], new byte[32], 3, 4, clock.nanoTime(), false);
-        clock.advance(ProtocolTimes.REKEY_AFTER_TIME_NANOS);
+        Keypair initiated =
+                new Keypair(new AeadKey(new byte[32]), new AeadKey(new byte[32]), 1, 2, clock.nanoTime(), true);
+        Keypair responded =
+                new Keypair(new AeadKey(new byte[32]), new AeadKey(new byte[32]), 3, 4, clock.nanoTime(), false);
+        clock.advance(WireGuardSpec.REKEY_AFTER_TIME_NANOS);
         assertThat(timers.shouldRekeyOnSend(initiated)).isFalse();
         clock.advance(1);
         assertThat(timers.shouldRekeyOnSend(initiated)).isTrue();
@@ -261,8 +264,10 @@ class PeerTimersTest {
 
     @Test
     void rekeyOnReceiveOncePerHandshakeFor165SecondOldInitiatorKey() {
-        Keypair initiated = new Keypair(new byte[32], new byte[32], 1, 2, clock.nanoTime(), true);
-        Keypair responded = new Keypair(new byte[32], new byte[32], 3, 4, clock.nanoTime(), false);
+        Keypair initiated =
+                new Keypair(new AeadKey(new byte[32]), new AeadKey(new byte[32]), 1, 2, clock.nanoTime(), true);
+        Keypair responded =
+                new Keypair(new AeadKey(new byte[32]), new AeadKey(new byte[32]), 3, 4, clock.nanoTime(), false);
         clock.advance(165 * SECOND);
         assertThat(timers.shouldRekeyOnReceive(initiated)).isFalse();
         clock.advance(1);
