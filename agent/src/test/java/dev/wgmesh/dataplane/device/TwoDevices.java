@@ -111,11 +111,41 @@ final class TwoDevices implements AutoCloseable {
         }
     }
 
+    /** Counters of both devices, for failure messages. */
+    String describe() {
+        StringBuilder sb = new StringBuilder();
+        for (Node n : List.of(a, b)) {
+            sb.append(n.name)
+                    .append(": initiations=")
+                    .append(n.device.counters().initiationsSent());
+            sb.append(" sessions=").append(n.device.counters().handshakesCompleted());
+            sb.append(" cookies=").append(n.device.counters().cookieRepliesSent());
+            for (DropReason r : DropReason.values()) {
+                long d = n.drops(r);
+                if (d > 0) {
+                    sb.append(' ').append(r).append('=').append(d);
+                }
+            }
+            sb.append("; ");
+        }
+        return sb.toString();
+    }
+
     static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        awaitOrDescribe(condition, what, () -> "");
+    }
+
+    void awaitDescribed(BooleanSupplier condition, String what) throws InterruptedException {
+        awaitOrDescribe(condition, what, this::describe);
+    }
+
+    private static void awaitOrDescribe(
+            BooleanSupplier condition, String what, java.util.function.Supplier<String> state)
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
+                throw new AssertionError("timed out waiting for " + what + " " + state.get());
             }
             Thread.sleep(5);
         }
