@@ -4,7 +4,6 @@ import dev.wgmesh.dataplane.config.IpPrefix;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
@@ -148,7 +147,7 @@ public final class AllowedIps<T> {
     /** The prefixes {@code value} owns, in the order they were first given to it (a snapshot). */
     public synchronized List<IpPrefix> prefixesOf(T value) {
         LinkedHashSet<IpPrefix> prefixes = prefixesByValue.get(value);
-        return prefixes == null ? List.of() : List.copyOf(new ArrayList<>(prefixes));
+        return prefixes == null ? List.of() : List.copyOf(prefixes);
     }
 
     /** The owner of exactly {@code prefix} (not a longest match), or null. */

@@ -290,13 +290,14 @@ public final class PeerTimers {
     // ---- expiry (scheduler thread) ----
 
     private void expiredRetransmitHandshake() {
+        if (!active) {
+            return; // raced with stop()
+        }
         if (handshakeAttempts.get() > MAX_TIMER_HANDSHAKES) {
-            if (active) {
-                sendKeepalive.cancel();
-            }
+            sendKeepalive.cancel();
             actions.handshakeGaveUp();
             // Destroy any residue of the partial exchange later, unless a countdown already runs.
-            if (active && !zeroKeyMaterial.isPending()) {
+            if (!zeroKeyMaterial.isPending()) {
                 zeroKeyMaterial.schedule(ZERO_KEY_MATERIAL_AFTER_NANOS);
             }
         } else {
@@ -307,22 +308,34 @@ public final class PeerTimers {
     }
 
     private void expiredSendKeepalive() {
+        if (!active) {
+            return; // raced with stop()
+        }
         actions.sendKeepalive();
-        if (needAnotherKeepalive.compareAndSet(true, false) && active) {
+        if (needAnotherKeepalive.compareAndSet(true, false)) {
             sendKeepalive.schedule(KEEPALIVE_TIMEOUT_NANOS);
         }
     }
 
     private void expiredNewHandshake() {
+        if (!active) {
+            return; // raced with stop()
+        }
         actions.clearEndpointSource();
         actions.sendHandshakeInitiation(false);
     }
 
     private void expiredZeroKeyMaterial() {
+        if (!active) {
+            return; // raced with stop()
+        }
         actions.zeroKeyMaterial();
     }
 
     private void expiredPersistentKeepalive() {
+        if (!active) {
+            return; // raced with stop()
+        }
         if (persistentKeepaliveNanos > 0) {
             actions.sendKeepalive();
         }

@@ -161,4 +161,42 @@ class TimerTest {
         assertThat(view.millis()).isEqualTo(clock.epochNanos() / 1_000_000);
         assertThat(view.instant().getNano()).isEqualTo((int) (clock.epochNanos() % 1_000_000_000L));
     }
+
+    @Test
+    void noLostWakeupAfterConcurrentReschedulingOnTheRealScheduler() throws Exception {
+        try (SystemScheduler real = new SystemScheduler("test-timers")) {
+            java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+            Timer t = real.newTimer(runs::incrementAndGet);
+            Thread[] threads = new Thread[3];
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+            for (int i = 0; i < threads.length; i++) {
+                threads[i] = new Thread(() -> {
+                    java.util.Random rnd = new java.util.Random();
+                    for (int n = 0; n < 1_000_000 && System.nanoTime() < until; n++) {
+                        // Mix of short delays (fire during the run), pushes back and cancels.
+                        switch (rnd.nextInt(3)) {
+                            case 0 -> t.schedule(rnd.nextInt(2_000_000));
+                            case 1 -> t.schedule(TimeUnit.MILLISECONDS.toNanos(50));
+                            default -> t.cancel();
+                        }
+                    }
+                });
+                threads[i].start();
+            }
+            for (Thread th : threads) {
+                th.join();
+            }
+            // Whatever state the race left, a fresh deadline must still fire exactly once.
+            t.cancel();
+            Thread.sleep(100);
+            int before = runs.get();
+            t.schedule(TimeUnit.MILLISECONDS.toNanos(20));
+            long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (runs.get() == before && System.nanoTime() < waitUntil) {
+                Thread.sleep(5);
+            }
+            assertThat(runs.get()).isEqualTo(before + 1);
+            assertThat(t.isPending()).isFalse();
+        }
+    }
 }
