@@ -174,6 +174,24 @@ class DeviceTest {
     }
 
     @Test
+    void initiatorRekeysOnReceiveWhenItsKeyIsNearlyExpired() throws Exception {
+        net.configureBoth(null);
+        a.send(b, Packets.payload(10, 30));
+        assertThat(b.receive()).isNotNull();
+        net.advanceSeconds(12, 500); // b's keepalive answers; then silence
+        Keypair first = a.device.currentKeypair(b.publicKey);
+        long initiations = a.device.counters().initiationsSent();
+        // Past REJECT_AFTER_TIME - KEEPALIVE_TIMEOUT - REKEY_TIMEOUT (165 s) but before 180 s, a only receives.
+        net.clock.advanceMillis(156_000);
+        assertThat(a.device.counters().initiationsSent()).isEqualTo(initiations);
+        b.send(a, Packets.payload(10, 31));
+        assertThat(a.receive()).isNotNull();
+        net.awaitDescribed(
+                () -> a.device.counters().initiationsSent() > initiations, "a's last-minute handshake on receive");
+        net.awaitDescribed(() -> a.device.currentKeypair(b.publicKey) != first, "the new keypair");
+    }
+
+    @Test
     void idleReceiverSendsAKeepalive() throws Exception {
         net.configureBoth(null);
         a.send(b, Packets.payload(10, 11));
