@@ -265,6 +265,18 @@ class DeviceTest {
     }
 
     @Test
+    void innerPacketClaimingMoreThanItCarriesIsDropped() throws Exception {
+        net.configureBoth(null);
+        a.send(b, Packets.payload(10, 26));
+        assertThat(b.receive()).isNotNull();
+        byte[] bogus = Packets.ipv4("10.0.0.1", "10.0.0.2", Packets.payload(10, 27));
+        bogus[2] = 0x05; // total length 1280+, far more than the 30 bytes sent
+        a.tun.inject(bogus);
+        await(() -> b.drops(DropReason.INVALID_INNER) == 1, "b refusing the truncated inner packet");
+        assertThat(b.receiveNothing()).isNull();
+    }
+
+    @Test
     void packetWithoutRouteIsDropped() throws Exception {
         net.configureBoth(null);
         a.send("10.0.0.1", "10.7.7.7", Packets.payload(10, 17));
