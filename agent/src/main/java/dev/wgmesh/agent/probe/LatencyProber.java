@@ -50,6 +50,17 @@ public final class LatencyProber implements AutoCloseable {
         public static final Settings DEFAULT =
                 new Settings(Duration.ofSeconds(1), 0.1, Duration.ofSeconds(2), Duration.ofSeconds(10));
 
+        /**
+         * Defaults, with min/avg/p99/loss over the agent's stats interval ({@code --stats-interval}); a stats interval
+         * shorter than the default probe interval shortens the probe interval (and the timeout with it) to match.
+         */
+        public static Settings forReportInterval(Duration reportInterval) {
+            if (reportInterval.compareTo(DEFAULT.interval) >= 0) {
+                return new Settings(DEFAULT.interval, DEFAULT.jitter, DEFAULT.timeout, reportInterval);
+            }
+            return new Settings(reportInterval, DEFAULT.jitter, reportInterval.multipliedBy(2), reportInterval);
+        }
+
         public Settings {
             if (interval.isNegative() || interval.isZero() || reportInterval.compareTo(interval) < 0) {
                 throw new IllegalArgumentException("probe interval must be positive and not above the report interval");
@@ -133,6 +144,11 @@ public final class LatencyProber implements AutoCloseable {
                 slots = next;
             }
         }
+    }
+
+    /** The peers being probed. */
+    public java.util.Set<String> peers() {
+        return java.util.Set.copyOf(byId.keySet());
     }
 
     /** The peer's figures, or empty when it is not probed. */

@@ -184,6 +184,16 @@ class LatencyProberTest {
     }
 
     @Test
+    void settingsFollowTheStatsInterval() {
+        assertThat(LatencyProber.Settings.forReportInterval(Duration.ofSeconds(10)))
+                .isEqualTo(new LatencyProber.Settings(
+                        Duration.ofSeconds(1), 0.1, Duration.ofSeconds(2), Duration.ofSeconds(10)));
+        assertThat(LatencyProber.Settings.forReportInterval(Duration.ofMillis(500))
+                        .interval())
+                .isEqualTo(Duration.ofMillis(500));
+    }
+
+    @Test
     void settingsAreChecked() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LatencyProber.Settings(
                         Duration.ofSeconds(1), 0.1, Duration.ofSeconds(60), Duration.ofSeconds(10)))
