@@ -3,10 +3,11 @@ package dev.wgmesh.agent.probe;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
@@ -20,12 +21,12 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Active latency probes through the tunnel to mesh peers, and the echo responder that answers theirs.
  *
- * <p>Flow and threads (one UDP socket bound to the agent's own tunnel address, port {@link #DEFAULT_PORT}):
+ * <p>Flow and threads (one blocking UDP {@link DatagramChannel} bound to the agent's own tunnel address, port {@link #DEFAULT_PORT}):
  * <ol>
  *   <li>sender thread ({@code wgmesh-probe-send}): per peer, every {@code interval} ± {@code jitter}, writes a request
- *       ({@link ProbePacket}) into its one reusable packet and sends it; settles probes older than {@code timeout} as
+ *       ({@link ProbePacket}) into its one reusable buffer and sends it; settles probes older than {@code timeout} as
  *       lost; at the end of each report interval publishes the peer's {@link ProbeFigures}.
- *   <li>receiver thread ({@code wgmesh-probe-recv}): receives into its one reusable packet; a request is echoed back
+ *   <li>receiver thread ({@code wgmesh-probe-recv}): receives into its one reusable buffer; a request is echoed back
  *       as a reply from the same buffer; a reply is matched to its peer and probe and settles it.
  * </ol>
  * Steady state allocates nothing per probe in this code: packets and buffers are reused, peer lookup is an array
@@ -78,7 +79,7 @@ public final class LatencyProber implements AutoCloseable {
     }
 
     private final Settings settings;
-    private final DatagramSocket socket;
+    private final DatagramChannel channel;
     private final byte[] token = new byte[ProbePacket.TOKEN_LENGTH];
     private final Map<String, PeerProbe> byId = new ConcurrentHashMap<>();
     private final Object registryLock = new Object();
@@ -94,10 +95,10 @@ public final class LatencyProber implements AutoCloseable {
     private volatile boolean running = true;
 
     /** Binds the socket (the agent's tunnel address and probe port) and starts both threads. */
-    public LatencyProber(InetSocketAddress bind, Settings settings) throws SocketException {
+    public LatencyProber(InetSocketAddress bind, Settings settings) throws IOException {
         this.settings = settings;
         new SecureRandom().nextBytes(token);
-        this.socket = new DatagramSocket(bind);
+        this.channel = DatagramChannel.open().bind(bind);
         this.sender = Thread.ofPlatform().name("wgmesh-probe-send").daemon().unstarted(this::sendLoop);
         this.receiver = Thread.ofPlatform().name("wgmesh-probe-recv").daemon().unstarted(this::receiveLoop);
         sender.start();
@@ -106,7 +107,11 @@ public final class LatencyProber implements AutoCloseable {
 
     /** The address the socket is bound to (useful when the port was 0). */
     public InetSocketAddress localAddress() {
-        return (InetSocketAddress) socket.getLocalSocketAddress();
+        try {
+            return (InetSocketAddress) channel.getLocalAddress();
+        } catch (IOException ex) {
+            throw new IllegalStateException("probe socket is closed", ex);
+        }
     }
 
     /**
@@ -184,7 +189,7 @@ public final class LatencyProber implements AutoCloseable {
 
     private void sendLoop() {
         byte[] buf = new byte[ProbePacket.LENGTH];
-        DatagramPacket packet = new DatagramPacket(buf, buf.length);
+        ByteBuffer packet = ByteBuffer.wrap(buf);
         SplittableRandom random = new SplittableRandom();
         long intervalNanos = settings.interval.toNanos();
         long timeoutNanos = settings.timeout.toNanos();
@@ -216,14 +221,12 @@ public final class LatencyProber implements AutoCloseable {
         }
     }
 
-    private void send(PeerProbe p, DatagramPacket packet, byte[] buf, long now) {
+    private void send(PeerProbe p, ByteBuffer packet, byte[] buf, long now) {
         long seq = p.begin(now);
         ProbePacket.writeRequest(buf, p.slot, p.generation, seq, now, token);
-        packet.setData(buf, 0, ProbePacket.LENGTH);
-        packet.setAddress(p.target.getAddress());
-        packet.setPort(p.target.getPort());
+        packet.clear();
         try {
-            socket.send(packet);
+            channel.send(packet, p.target);
         } catch (IOException ex) {
             // No route, interface down...: the probe times out and counts as lost. Counted, not logged per probe.
             if (sendErrors.getAndIncrement() == 0) {
@@ -234,19 +237,22 @@ public final class LatencyProber implements AutoCloseable {
 
     private void receiveLoop() {
         byte[] buf = new byte[ProbePacket.LENGTH + 1]; // one spare byte: a longer datagram is not a probe
-        DatagramPacket packet = new DatagramPacket(buf, buf.length);
+        ByteBuffer packet = ByteBuffer.wrap(buf);
         while (running) {
             try {
-                packet.setData(buf, 0, buf.length);
-                socket.receive(packet);
+                packet.clear();
+                SocketAddress from = channel.receive(packet); // the JDK reuses the address object of a repeat sender
                 long now = System.nanoTime();
-                int len = packet.getLength();
+                int len = packet.position();
                 if (ProbePacket.is(buf, len, ProbePacket.REQUEST)) {
                     buf[ProbePacket.TYPE] = ProbePacket.REPLY;
-                    socket.send(packet); // back to where it came from, same length
-                } else if (!ProbePacket.is(buf, len, ProbePacket.REPLY) || !settle(packet, buf, now)) {
+                    packet.flip();
+                    channel.send(packet, from); // back to where it came from, same length
+                } else if (!ProbePacket.is(buf, len, ProbePacket.REPLY) || !settle(from, buf, now)) {
                     stray.incrementAndGet();
                 }
+            } catch (ClosedChannelException ex) {
+                return;
             } catch (IOException ex) {
                 if (running) {
                     LOG.log(Level.DEBUG, "probe socket: {0}", ex.getMessage());
@@ -255,17 +261,14 @@ public final class LatencyProber implements AutoCloseable {
         }
     }
 
-    private boolean settle(DatagramPacket packet, byte[] buf, long now) {
+    private boolean settle(SocketAddress from, byte[] buf, long now) {
         if (!ProbePacket.tokenMatches(buf, token)) {
             return false;
         }
         PeerProbe[] cur = slots;
         int slot = ProbePacket.slot(buf);
         PeerProbe p = slot < cur.length ? cur[slot] : null;
-        if (p == null
-                || p.generation != ProbePacket.gen(buf)
-                || packet.getPort() != p.target.getPort()
-                || !p.target.getAddress().equals(packet.getAddress())) {
+        if (p == null || p.generation != ProbePacket.gen(buf) || !p.target.equals(from)) {
             return false;
         }
         if (!p.answer(ProbePacket.seq(buf), ProbePacket.sendNanos(buf), now)) {
@@ -278,7 +281,11 @@ public final class LatencyProber implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        socket.close();
+        try {
+            channel.close();
+        } catch (IOException ex) {
+            LOG.log(Level.DEBUG, "closing the probe socket: {0}", ex.getMessage());
+        }
         LockSupport.unpark(sender);
         try {
             sender.join(2000);
