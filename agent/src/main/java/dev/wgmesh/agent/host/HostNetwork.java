@@ -97,12 +97,21 @@ public final class HostNetwork {
             rollBack(done, failure);
             throw failure;
         }
+        Set<HostAddress> added = new LinkedHashSet<>(plan.added());
         if (!second.isEmpty()) {
+            added.addAll(second.added());
+            intent.addAll(second.added());
+            saveOwned(intent);
             run(second.changes(), done);
         }
-        saveOwned(second.owned());
+        try {
+            saveOwned(second.owned());
+        } catch (HostNetworkException ex) {
+            rollBack(done, ex);
+            throw ex;
+        }
         LOG.log(Level.INFO, "{0}: applied {1} host network change(s)", ifname, done.size());
-        return new HostNetworkPlan(done, second.owned(), plan.added());
+        return new HostNetworkPlan(done, second.owned(), added);
     }
 
     /** Runs {@code changes} in order, appending each to {@code done}; on a failure undoes all of {@code done}. */

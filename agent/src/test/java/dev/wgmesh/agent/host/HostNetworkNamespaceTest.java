@@ -38,8 +38,10 @@ class HostNetworkNamespaceTest {
     @BeforeEach
     void createNamespace() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root for network namespaces");
-        ns = "wgmt-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-        host.run(List.of("ip", "netns", "add", ns));
+        String name =
+                "wgmt-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+        host.run(List.of("ip", "netns", "add", name));
+        ns = name; // from here on, @AfterEach deletes it whatever happens
         inNs = ProcessCommand.inNamespace(ns, TIMEOUT);
         inNs.run(List.of("ip", "tuntap", "add", "dev", "wgm0", "mode", "tun"));
         net = new HostNetwork("wgm0", inNs, StateDir.open(tmp));
