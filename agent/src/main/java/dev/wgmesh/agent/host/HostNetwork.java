@@ -101,17 +101,21 @@ public final class HostNetwork {
         if (!second.isEmpty()) {
             added.addAll(second.added());
             intent.addAll(second.added());
-            saveOwned(intent);
+            saveOwnedOrRollBack(intent, done);
             run(second.changes(), done);
         }
+        saveOwnedOrRollBack(second.owned(), done);
+        LOG.log(Level.INFO, "{0}: applied {1} host network change(s)", ifname, done.size());
+        return new HostNetworkPlan(done, second.owned(), added);
+    }
+
+    private void saveOwnedOrRollBack(Set<HostAddress> owned, List<HostChange> done) throws HostNetworkException {
         try {
-            saveOwned(second.owned());
+            saveOwned(owned);
         } catch (HostNetworkException ex) {
             rollBack(done, ex);
             throw ex;
         }
-        LOG.log(Level.INFO, "{0}: applied {1} host network change(s)", ifname, done.size());
-        return new HostNetworkPlan(done, second.owned(), added);
     }
 
     /** Runs {@code changes} in order, appending each to {@code done}; on a failure undoes all of {@code done}. */
