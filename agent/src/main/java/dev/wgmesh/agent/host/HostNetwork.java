@@ -136,31 +136,44 @@ public final class HostNetwork {
     /** Reads the interface's addresses, MTU, state, our routes and the forwarding switches. */
     public HostSnapshot snapshot() throws HostNetworkException {
         String link = read(List.of("ip", "-json", "address", "show", "dev", ifname));
-        List<IpPrefix> routes = new ArrayList<>();
-        for (String family : List.of("-4", "-6")) {
-            String out = read(List.of(
-                    "ip",
-                    "-json",
-                    family,
-                    "route",
-                    "show",
-                    "table",
-                    "main",
-                    "dev",
-                    ifname,
-                    "proto",
-                    Integer.toString(ROUTE_PROTO)));
-            routes.addAll(IpJson.routes(out, family.equals("-6")));
+        List<IpPrefix> routes = new ArrayList<>(IpJson.routes(read(ourRoutes("-4")), false));
+        boolean v4 = sysctl("net.ipv4.ip_forward");
+        boolean v6 = false;
+        // A host booted with ipv6.disable=1 has no IPv6 sysctls and no IPv6 routing table: it then has no IPv6
+        // state of ours either, and an IPv4-only configuration must still apply. (IPv6 settings then fail with
+        // the kernel's own clear error when added.)
+        boolean ipv6 = true;
+        try {
+            v6 = command.run(List.of("sysctl", "-n", "net.ipv6.conf.all.forwarding"))
+                    .strip()
+                    .equals("1");
+        } catch (CommandException ex) {
+            ipv6 = false;
         }
-        boolean v4 =
-                read(List.of("sysctl", "-n", "net.ipv4.ip_forward")).strip().equals("1");
-        boolean v6 = read(List.of("sysctl", "-n", "net.ipv6.conf.all.forwarding"))
-                .strip()
-                .equals("1");
-        boolean promote = read(List.of("sysctl", "-n", "net/ipv4/conf/" + ifname + "/promote_secondaries"))
-                .strip()
-                .equals("1");
+        if (ipv6) {
+            routes.addAll(IpJson.routes(read(ourRoutes("-6")), true));
+        }
+        boolean promote = sysctl("net/ipv4/conf/" + ifname + "/promote_secondaries");
         return IpJson.link(link, ifname, routes, v4, v6, promote);
+    }
+
+    private List<String> ourRoutes(String family) {
+        return List.of(
+                "ip",
+                "-json",
+                family,
+                "route",
+                "show",
+                "table",
+                "main",
+                "dev",
+                ifname,
+                "proto",
+                Integer.toString(ROUTE_PROTO));
+    }
+
+    private boolean sysctl(String key) throws HostNetworkException {
+        return read(List.of("sysctl", "-n", key)).strip().equals("1");
     }
 
     private String read(List<String> argv) throws HostNetworkException {

@@ -17,7 +17,7 @@ class HostNetworkTest {
     Path tmp;
 
     /** Answers reads from canned JSON, records change commands, fails the command that contains {@code failOn}. */
-    static final class FakeCommand implements Command {
+    static class FakeCommand implements Command {
         String link = "[{\"ifname\":\"wgm0\",\"flags\":[\"POINTOPOINT\",\"NOARP\"],\"mtu\":1500,\"addr_info\":[]}]";
         String routes4 = "[]";
         final List<String> failOn = new ArrayList<>();
@@ -115,6 +115,24 @@ class HostNetworkTest {
         new HostNetwork("wgm0", cmd, dir)
                 .apply(InterfaceConfig.newBuilder().addAddresses("10.99.0.7/24").build());
         assertThat(new HostNetwork("wgm0", cmd, dir).loadOwned()).containsExactly(HostAddress.parse("10.99.0.7/24"));
+    }
+
+    @Test
+    void hostWithoutIpv6StillAppliesIpv4() throws Exception {
+        FakeCommand ipv4Only = new FakeCommand() {
+            @Override
+            public String run(List<String> argv) throws CommandException {
+                if (String.join(" ", argv).contains("ipv6") || argv.contains("-6")) {
+                    throw new CommandException(argv, 255, "sysctl: cannot stat /proc/sys/net/ipv6: No such file");
+                }
+                return super.run(argv);
+            }
+        };
+        HostNetwork net = new HostNetwork("wgm0", ipv4Only, StateDir.open(tmp));
+        net.apply(InterfaceConfig.newBuilder().addAddresses("10.99.0.7/24").build());
+        assertThat(ipv4Only.changes)
+                .extracting(c -> String.join(" ", c))
+                .contains("ip -4 address add 10.99.0.7/24 dev wgm0");
     }
 
     @Test
