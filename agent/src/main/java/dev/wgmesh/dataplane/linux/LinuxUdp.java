@@ -145,6 +145,19 @@ public final class LinuxUdp implements UdpTransport {
         return fwmark;
     }
 
+    /** SO_MARK as the kernel has it on the current socket (for tests and diagnostics), or -errno. */
+    int socketMark() {
+        Sock s = current;
+        if (s == null || !s.ref.acquire()) {
+            return 0;
+        }
+        try {
+            return Libc.getsockoptInt(NativeContext.current(), s.ref.fd, Libc.SOL_SOCKET, Libc.SO_MARK);
+        } finally {
+            s.ref.release();
+        }
+    }
+
     @Override
     public int receive(byte[] buf, int off, int len, Endpoint from) throws IOException {
         NativeContext ctx = NativeContext.current();
