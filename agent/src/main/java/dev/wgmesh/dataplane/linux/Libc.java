@@ -191,6 +191,7 @@ public final class Libc {
     private static final MethodHandle EVENTFD =
             bind("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO);
     private static final MethodHandle SETNS = bind("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO);
+    private static final MethodHandle DUP2 = bind("dup2", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO);
     private static final MethodHandle STRERROR = bind("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
     private static int errno(MemorySegment capture) {
@@ -389,6 +390,14 @@ public final class Libc {
     public static int setns(NativeContext ctx, int fd, int nstype) {
         try {
             return check((int) SETNS.invokeExact(ctx.capture, fd, nstype), ctx.capture);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int dup2(NativeContext ctx, int oldFd, int newFd) {
+        try {
+            return check((int) DUP2.invokeExact(ctx.capture, oldFd, newFd), ctx.capture);
         } catch (Throwable t) {
             throw rethrow(t);
         }

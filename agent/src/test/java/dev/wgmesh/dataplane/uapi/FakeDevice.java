@@ -16,8 +16,8 @@ import java.util.Map;
  * move to the peer that claims them last, update_only, remove, replace_*), applied copy-then-swap so a refused
  * change leaves nothing behind. Port {@link #busyPort} is "in use" to exercise apply-time errors.
  */
-final class FakeDevice implements DeviceConfigurator {
-    int busyPort = -1;
+public final class FakeDevice implements DeviceConfigurator {
+    public int busyPort = -1;
     private State state = new State();
 
     private static final class PeerState {
@@ -61,7 +61,7 @@ final class FakeDevice implements DeviceConfigurator {
     }
 
     /** Sets runtime counters on a peer, as a running device would have them. */
-    synchronized void setCounters(byte[] publicKey, long handshakeNanos, long rx, long tx) {
+    public synchronized void setCounters(byte[] publicKey, long handshakeNanos, long rx, long tx) {
         PeerState p = state.peers.get(ByteBuffer.wrap(publicKey));
         p.lastHandshake = handshakeNanos;
         p.rx = rx;
