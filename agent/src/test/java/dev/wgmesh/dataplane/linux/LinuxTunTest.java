@@ -129,6 +129,34 @@ class LinuxTunTest {
         assertThat(ns.exec("ip", "link", "show", tun.name()).exit()).isNotZero();
     }
 
+    @Test
+    void multiQueueAttachesSeveralQueuesToOneInterface() throws Exception {
+        String name = lab.ifname("wgq");
+        LinuxTun.Options mq = new LinuxTun.Options(true, false, 0);
+        LinuxTun q1 = ThreadNetns.call(ns.path(), () -> LinuxTun.open(name, mq));
+        LinuxTun q2 = ThreadNetns.call(ns.path(), () -> LinuxTun.open(name, mq));
+        try {
+            assertThat(q2.ifindex()).isEqualTo(q1.ifindex());
+            assertThat(ns.ok("ip", "-d", "link", "show", name)).contains("multi_queue");
+        } finally {
+            q1.close();
+            q2.close();
+        }
+    }
+
+    @Test
+    void vnetHeaderModeStillCarriesPlainIpPackets() throws Exception {
+        tun.close();
+        String name = lab.ifname("wgv");
+        LinuxTun v = ThreadNetns.call(ns.path(), () -> LinuxTun.open(name, new LinuxTun.Options(false, true, 0)));
+        tun = v;
+        ns.ok("ip", "addr", "add", "10.78.0.1/24", "dev", name);
+        ns.ok("ip", "link", "set", name, "up");
+        assertThat(ns.ok("ip", "-d", "link", "show", name)).contains("vnet_hdr");
+        v.write(IcmpPackets.echoV4("10.78.0.2", "10.78.0.1", 0x7777, 9), 0, 44);
+        assertThat(awaitReply(0x7777, 9)).isTrue();
+    }
+
     private boolean awaitReply(int id, int seq) throws Exception {
         CompletableFuture<Boolean> reply = CompletableFuture.supplyAsync(() -> {
             byte[] buf = new byte[2048];

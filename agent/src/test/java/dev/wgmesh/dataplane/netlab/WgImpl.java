@@ -19,6 +19,7 @@ public enum WgImpl {
             List<String> cmd = new ArrayList<>();
             cmd.add(ProcessHandle.current().info().command().orElseThrow());
             cmd.add("--enable-native-access=ALL-UNNAMED");
+            cmd.add("--sun-misc-unsafe-memory-access=allow");
             for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
                 if (arg.startsWith("-Xmx") || arg.startsWith("-XX:+Use")) {
                     cmd.add(arg);

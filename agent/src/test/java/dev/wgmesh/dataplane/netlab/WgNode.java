@@ -23,7 +23,7 @@ public final class WgNode {
     public final Path log;
     private Process process;
 
-    WgNode(NetLab lab, Netns ns, String ifname, WgImpl impl, Path dir) throws java.io.IOException {
+    public WgNode(NetLab lab, Netns ns, String ifname, WgImpl impl, Path dir) throws java.io.IOException {
         this.lab = lab;
         this.ns = ns;
         this.ifname = ifname;

@@ -114,6 +114,20 @@ public final class WgPair {
         return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
     }
 
+    /** {@code count} pings of {@code size} data bytes (DF not set, so the kernel may fragment the inner packet). */
+    public static int[] pingSized(WgNode from, String addr, int count, int size) {
+        boolean iputils = Cmd.run(List.of("sh", "-c", "command -v ping")).exit() == 0;
+        List<String> cmd =
+                new java.util.ArrayList<>(iputils ? List.of("ping", "-M", "dont") : List.of("busybox", "ping"));
+        cmd.addAll(List.of("-c", Integer.toString(count), "-s", Integer.toString(size), "-W", "3", addr));
+        Cmd.Result r = Cmd.run(Duration.ofSeconds(60), from.ns.wrap(cmd), null);
+        Matcher m = PING_SUMMARY.matcher(r.out());
+        if (!m.find()) {
+            throw new IllegalStateException("no ping summary: " + r.out() + r.err());
+        }
+        return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
+    }
+
     /** True once {@code from} can ping {@code addr} (retrying while the handshake completes, up to ~10 s). */
     public static boolean reachable(WgNode from, String addr) {
         for (int i = 0; i < 10; i++) {
