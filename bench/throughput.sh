@@ -51,8 +51,8 @@ start_impl() { # impl ns ifname
 }
 
 # iperf3 run → bits per second received, from its JSON report
-iperf() { # streams
-  ip netns exec "$nsA" timeout $((duration + 30)) iperf3 -c 10.251.0.2 -t "$duration" -P "$1" -J > "$tmp/iperf.json"
+iperf() { # streams [seconds]
+  ip netns exec "$nsA" timeout $((duration + 30)) iperf3 -c 10.251.0.2 -t "${2:-$duration}" -P "$1" -J > "$tmp/iperf.json"
   python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"]))' "$tmp/iperf.json"
 }
 
@@ -75,6 +75,7 @@ for impl in $impls; do
   fi
   ip netns exec "$nsB" iperf3 -s -D -B 10.251.0.2 --pidfile "$tmp/iperf3.pid"
   sleep 0.5
+  iperf 4 3 >/dev/null   # warm-up run, not counted (lets a JIT compile the hot path; same for both)
   one=(); four=()
   for _ in $(seq "$repeats"); do
     one+=("$(iperf 1)")

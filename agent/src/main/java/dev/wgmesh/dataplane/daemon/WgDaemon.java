@@ -46,6 +46,17 @@ public final class WgDaemon {
         }
         boolean reportToLauncher = "1".equals(env.get(Daemonizer.READY_ENV));
         DaemonLogging.configure(options.interfaceName(), options.logLevel());
+        // Signals may arrive while we start (the UAPI socket is visible before start() returns): remember them.
+        java.util.concurrent.atomic.AtomicReference<DaemonInstance> running =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean stopRequested = new java.util.concurrent.atomic.AtomicBoolean();
+        onTerminationSignals(() -> {
+            stopRequested.set(true);
+            DaemonInstance i = running.get();
+            if (i != null) {
+                i.close();
+            }
+        });
         DaemonInstance instance;
         try {
             instance = DaemonInstance.start(options.interfaceName(), factory, uapiDirectory);
@@ -68,6 +79,10 @@ public final class WgDaemon {
                 },
                 "wgmesh-wg-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        running.set(instance);
+        if (stopRequested.get()) {
+            instance.close();
+        }
         LOG.fine("Device started");
         if (reportToLauncher) {
             System.out.println(Daemonizer.READY);
@@ -93,5 +108,23 @@ public final class WgDaemon {
             }
         }
         return 0;
+    }
+
+    /**
+     * SIGTERM and SIGINT stop the watch loop, so the daemon shuts down in order and exits 0 as wireguard-go does
+     * (without this the JVM would run only the shutdown hook and exit 143/130). The hook stays as the fallback.
+     */
+    @SuppressWarnings("removal")
+    private static void onTerminationSignals(Runnable stop) {
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
+                    LOG.fine("Received SIG" + name);
+                    stop.run();
+                });
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                LOG.log(Level.FINE, "cannot handle SIG" + name + "; relying on the shutdown hook", e);
+            }
+        }
     }
 }
