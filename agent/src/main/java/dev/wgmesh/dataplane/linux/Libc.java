@@ -3,7 +3,6 @@ package dev.wgmesh.dataplane.linux;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -420,7 +419,4 @@ public final class Libc {
         }
         return result;
     }
-
-    static final MemoryLayout POLLFD = MemoryLayout.structLayout(
-            JAVA_INT.withName("fd"), JAVA_SHORT.withName("events"), JAVA_SHORT.withName("revents"));
 }
