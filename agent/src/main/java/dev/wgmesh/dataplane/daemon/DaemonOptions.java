@@ -10,7 +10,7 @@ import java.util.logging.Level;
  * <pre>
  *   wgmesh-wg [-f|--foreground] INTERFACE-NAME
  *   WG_PROCESS_FOREGROUND=1   same as -f (the daemonized child runs with it)
- *   LOG_LEVEL=verbose|debug|error|silent   (default error)
+ *   LOG_LEVEL=verbose|debug|error|silent   (default, and for unknown values: error)
  * </pre>
  */
 public record DaemonOptions(String interfaceName, boolean foreground, Level logLevel, boolean logLevelSet) {

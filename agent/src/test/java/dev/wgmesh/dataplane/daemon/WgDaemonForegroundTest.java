@@ -104,6 +104,25 @@ class WgDaemonForegroundTest {
     }
 
     @Test
+    void optionsFollowWireguardGo() {
+        assertThat(DaemonOptions.parse(List.of("wg0"), Map.of()).foreground()).isFalse();
+        assertThat(DaemonOptions.parse(List.of("--foreground", "wg0"), Map.of()).foreground())
+                .isTrue();
+        assertThat(DaemonOptions.parse(List.of("wg0"), Map.of("WG_PROCESS_FOREGROUND", "1"))
+                        .foreground())
+                .isTrue();
+        assertThat(DaemonOptions.parse(List.of("wg0"), Map.of("LOG_LEVEL", "verbose"))
+                        .logLevel())
+                .isEqualTo(java.util.logging.Level.FINE);
+        assertThat(DaemonOptions.parse(List.of("wg0"), Map.of("LOG_LEVEL", "silent"))
+                        .logLevel())
+                .isEqualTo(java.util.logging.Level.OFF);
+        assertThat(DaemonOptions.parse(List.of("wg0"), Map.of("LOG_LEVEL", "loud"))
+                        .logLevel())
+                .isEqualTo(java.util.logging.Level.SEVERE);
+    }
+
+    @Test
     void rejectsABadCommandLine() {
         assertThat(WgDaemon.run(new String[] {}, Map.of(), fakeFactory(), UapiServer.DEFAULT_DIRECTORY))
                 .isEqualTo(1);
@@ -112,8 +131,8 @@ class WgDaemonForegroundTest {
         assertThat(WgDaemon.run(new String[] {"-f", "a/b"}, Map.of(), fakeFactory(), UapiServer.DEFAULT_DIRECTORY))
                 .isEqualTo(1);
         assertThat(WgDaemon.run(
-                        new String[] {"-f", "wg0"},
-                        Map.of("LOG_LEVEL", "loud"),
+                        new String[] {"-f", "a-name-longer-than-15"},
+                        Map.of(),
                         fakeFactory(),
                         UapiServer.DEFAULT_DIRECTORY))
                 .isEqualTo(1);
