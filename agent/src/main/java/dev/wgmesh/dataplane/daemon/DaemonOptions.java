@@ -42,8 +42,7 @@ public record DaemonOptions(String interfaceName, boolean foreground, Level logL
                 switch (level == null ? "" : level) {
                     case "verbose", "debug" -> Level.FINE;
                     case "silent" -> Level.OFF;
-                    case "error", "" -> Level.SEVERE;
-                    default -> throw new IllegalArgumentException("LOG_LEVEL must be verbose, error or silent");
+                    default -> Level.SEVERE; // "error", unset or unknown: wireguard-go falls back to error too
                 };
         return new DaemonOptions(name, foreground, l, level != null && !level.isEmpty());
     }
