@@ -9,7 +9,7 @@ mkdir -p "$out"
 ./mvnw -B -q -o -pl agent test-compile
 ./mvnw -B -q -o -pl agent dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$out/cp.txt" >/dev/null
 cp="$root/agent/target/test-classes:$root/agent/target/classes:$(cat "$out/cp.txt")"
-filter="${1:-TransportCryptoBench|HandshakeBench|X25519Bench}"
+filter="${1:-TransportCryptoBench|HandshakeBench|HandshakeResponderBench|X25519Bench}"
 "$JAVA_HOME/bin/java" -cp "$cp" org.openjdk.jmh.Main "dev.wgmesh.bench.($filter)" \
   -prof gc -rf json -rff "$out/crypto.json" "${@:2}" | grep -E "^(Benchmark|[A-Za-z0-9]+Bench\.)" | grep -v "gc\.\(count\|time\|alloc\.rate \)" || true
 python3 - "$out/crypto.json" <<'PY'
@@ -31,7 +31,9 @@ line("open 1420 B (vs raw JCE)", "openOurs", "openRawJce")
 line("X25519 (BC vs JDK XDH)", "bouncyCastle", "jdkXdh")
 if "completeHandshake" in score:
     print(f"{'complete handshakes/s/core':28s} {score['completeHandshake']:,.0f}  (goal >= 3,000; both sides' work on one core)")
-for k in ("sealOurs", "sealRawJce", "openOurs", "openRawJce", "completeHandshake"):
+if "responderSide" in score:
+    print(f"{'responder side only /s/core':28s} {score['responderSide']:,.0f}  (consume initiation + response + keys)")
+for k in ("sealOurs", "sealRawJce", "openOurs", "openRawJce", "completeHandshake", "responderSide"):
     if k in alloc:
         print(f"allocated per op {k:20s} {alloc[k]:8.0f} B")
 if "sealOurs" in score:

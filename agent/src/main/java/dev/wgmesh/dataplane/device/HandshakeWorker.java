@@ -33,6 +33,8 @@ import java.util.concurrent.TimeUnit;
  * limited, and keeping this simple keeps it auditable.
  */
 final class HandshakeWorker implements Runnable {
+    private static final System.Logger LOG = System.getLogger(HandshakeWorker.class.getName());
+
     private record Job(PacketBuffer buffer, Endpoint from) {}
 
     private final Device device;
@@ -79,8 +81,10 @@ final class HandshakeWorker implements Runnable {
             try {
                 process(job.buffer().data, job.buffer().length, job.from());
             } catch (RuntimeException e) {
-                // A bug must not kill the worker; the message is dropped.
+                // A bug must not kill the worker: drop the message, count it and say so loudly (no key material
+                // reaches exception messages).
                 device.counters().drop(DropReason.MALFORMED);
+                LOG.log(System.Logger.Level.WARNING, "handshake message processing failed", e);
             } finally {
                 job.buffer().release();
             }

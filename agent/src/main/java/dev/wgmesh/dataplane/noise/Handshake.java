@@ -126,17 +126,17 @@ public final class Handshake {
         byte[] dh = new byte[32];
         try {
             System.arraycopy(ephemeralPublic, 0, out, off + InitiationMessage.EPHEMERAL, 32);
-            ck = mixKey1(ck, ephemeralPublic);
+            ck = swap(ck, mixKey1(ck, ephemeralPublic));
             Blake2s.mixHash(h, ephemeralPublic, 0, 32);
             if (!X25519.sharedSecret(ephemeral, remoteStatic, 0, dh, 0)) {
                 throw new IllegalStateException("peer public key is a low-order point");
             }
             byte[][] ckKey = Kdf.kdf2(ck, dh);
-            ck = ckKey[0];
+            ck = swap(ck, ckKey[0]);
             seal(ckKey[1], h, local.publicKey(), 0, 32, out, off + InitiationMessage.STATIC);
             Blake2s.mixHash(h, out, off + InitiationMessage.STATIC, InitiationMessage.STATIC_LEN);
             ckKey = Kdf.kdf2(ck, precomputedStaticStatic);
-            ck = ckKey[0];
+            ck = swap(ck, ckKey[0]);
             byte[] timestamp = nextTimestamp();
             seal(ckKey[1], h, timestamp, 0, Tai64n.LEN, out, off + InitiationMessage.TIMESTAMP);
             Blake2s.mixHash(h, out, off + InitiationMessage.TIMESTAMP, InitiationMessage.TIMESTAMP_LEN);
@@ -150,6 +150,7 @@ public final class Handshake {
         } finally {
             Keys.wipe(ephemeral);
             Keys.wipe(dh);
+            Keys.wipe(ck);
         }
     }
 
@@ -170,13 +171,13 @@ public final class Handshake {
         byte[] peerStatic = new byte[32];
         try {
             int ephemeralOff = off + InitiationMessage.EPHEMERAL;
-            ck = mixKey1(ck, msg, ephemeralOff);
+            ck = swap(ck, mixKey1(ck, msg, ephemeralOff));
             Blake2s.mixHash(h, msg, ephemeralOff, 32);
             if (!local.dh(msg, ephemeralOff, dh)) {
                 return null;
             }
             byte[][] ckKey = Kdf.kdf2(ck, dh);
-            ck = ckKey[0];
+            ck = swap(ck, ckKey[0]);
             if (!open(ckKey[1], h, msg, off + InitiationMessage.STATIC, InitiationMessage.STATIC_LEN, peerStatic)) {
                 return null;
             }
@@ -188,6 +189,7 @@ public final class Handshake {
             return hs.consumeInitiationLocked(local, h, ck, msg, off, nowNanos) ? hs : null;
         } finally {
             Keys.wipe(dh);
+            Keys.wipe(ck);
         }
     }
 
@@ -197,6 +199,7 @@ public final class Handshake {
             return false; // our key changed while the message was in flight
         }
         byte[][] ckKey = Kdf.kdf2(ck, precomputedStaticStatic);
+        Keys.wipe(ck);
         byte[] timestamp = new byte[Tai64n.LEN];
         if (!open(ckKey[1], h, msg, off + InitiationMessage.TIMESTAMP, InitiationMessage.TIMESTAMP_LEN, timestamp)) {
             return false;
@@ -237,12 +240,13 @@ public final class Handshake {
             if (!X25519.sharedSecret(ephemeral, remoteEphemeral, 0, dh, 0)) {
                 return 0;
             }
-            ck = Kdf.kdf1(ck, dh);
+            ck = swap(ck, Kdf.kdf1(ck, dh));
             if (!X25519.sharedSecret(ephemeral, remoteStatic, 0, dh, 0)) {
                 return 0;
             }
-            ck = Kdf.kdf1(ck, dh);
+            ck = swap(ck, Kdf.kdf1(ck, dh));
             byte[][] ckTauKey = Kdf.kdf3(ck, presharedKey);
+            Keys.wipe(ck);
             Blake2s.mixHash(h, ckTauKey[1], 0, 32);
             seal(ckTauKey[2], h, EMPTY, 0, 0, out, off + ResponseMessage.EMPTY);
             Blake2s.mixHash(h, out, off + ResponseMessage.EMPTY, ResponseMessage.EMPTY_LEN);
@@ -279,12 +283,13 @@ public final class Handshake {
             if (!X25519.sharedSecret(localEphemeral, msg, ephemeralOff, dh, 0)) {
                 return false;
             }
-            ck = Kdf.kdf1(ck, dh);
+            ck = swap(ck, Kdf.kdf1(ck, dh));
             if (!local.dh(msg, ephemeralOff, dh)) {
                 return false;
             }
-            ck = Kdf.kdf1(ck, dh);
+            ck = swap(ck, Kdf.kdf1(ck, dh));
             byte[][] ckTauKey = Kdf.kdf3(ck, presharedKey);
+            Keys.wipe(ck);
             Blake2s.mixHash(h, ckTauKey[1], 0, 32);
             if (!open(ckTauKey[2], h, msg, off + ResponseMessage.EMPTY, ResponseMessage.EMPTY_LEN, EMPTY)) {
                 return false;
@@ -379,6 +384,12 @@ public final class Handshake {
         }
         System.arraycopy(ts, 0, lastSentTimestamp, 0, Tai64n.LEN);
         return ts;
+    }
+
+    /** Wipes a temporary chaining key that {@code fresh} replaces (never the committed {@link #chainKey}). */
+    private static byte[] swap(byte[] old, byte[] fresh) {
+        Keys.wipe(old);
+        return fresh;
     }
 
     /** C = KDF1(C, data): the Noise MixKey of a public value. */

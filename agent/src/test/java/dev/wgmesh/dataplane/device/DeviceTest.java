@@ -174,6 +174,24 @@ class DeviceTest {
     }
 
     @Test
+    void initiatorRekeysOnReceiveWhenItsKeyIsNearlyExpired() throws Exception {
+        net.configureBoth(null);
+        a.send(b, Packets.payload(10, 30));
+        assertThat(b.receive()).isNotNull();
+        net.advanceSeconds(12, 500); // b's keepalive answers; then silence
+        Keypair first = a.device.currentKeypair(b.publicKey);
+        long initiations = a.device.counters().initiationsSent();
+        // Past REJECT_AFTER_TIME - KEEPALIVE_TIMEOUT - REKEY_TIMEOUT (165 s) but before 180 s, a only receives.
+        net.clock.advanceMillis(156_000);
+        assertThat(a.device.counters().initiationsSent()).isEqualTo(initiations);
+        b.send(a, Packets.payload(10, 31));
+        assertThat(a.receive()).isNotNull();
+        net.awaitDescribed(
+                () -> a.device.counters().initiationsSent() > initiations, "a's last-minute handshake on receive");
+        net.awaitDescribed(() -> a.device.currentKeypair(b.publicKey) != first, "the new keypair");
+    }
+
+    @Test
     void idleReceiverSendsAKeepalive() throws Exception {
         net.configureBoth(null);
         a.send(b, Packets.payload(10, 11));
@@ -243,6 +261,18 @@ class DeviceTest {
         assertThat(b.receive()).isNotNull();
         a.send("10.9.9.9", "10.0.0.2", Packets.payload(10, 16)); // a routes by destination and sends it
         await(() -> b.drops(DropReason.SOURCE_NOT_ALLOWED) == 1, "b refusing the spoofed source");
+        assertThat(b.receiveNothing()).isNull();
+    }
+
+    @Test
+    void innerPacketClaimingMoreThanItCarriesIsDropped() throws Exception {
+        net.configureBoth(null);
+        a.send(b, Packets.payload(10, 26));
+        assertThat(b.receive()).isNotNull();
+        byte[] bogus = Packets.ipv4("10.0.0.1", "10.0.0.2", Packets.payload(10, 27));
+        bogus[2] = 0x05; // total length 1280+, far more than the 30 bytes sent
+        a.tun.inject(bogus);
+        await(() -> b.drops(DropReason.INVALID_INNER) == 1, "b refusing the truncated inner packet");
         assertThat(b.receiveNothing()).isNull();
     }
 
