@@ -102,13 +102,13 @@ class WireguardGoInteropTest {
     }
 
     /** iperf3 client in {@code client}'s namespace; returns the JSON report. */
-    private static String iperf(WgNode client, String server, Duration timeout, String... extra) {
+    static String iperf(WgNode client, String server, Duration timeout, String... extra) {
         List<String> cmd = new java.util.ArrayList<>(List.of("iperf3", "-c", server, "-J"));
         cmd.addAll(List.of(extra));
         return Cmd.run(timeout, client.ns.wrap(cmd), null).orThrow().out();
     }
 
-    private static long jsonLong(String json, String section, String key) {
+    static long jsonLong(String json, String section, String key) {
         int s = json.lastIndexOf("\"" + section + "\"");
         int k = json.indexOf("\"" + key + "\"", s);
         int colon = json.indexOf(':', k);
