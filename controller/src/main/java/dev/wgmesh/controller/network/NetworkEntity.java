@@ -1,0 +1,103 @@
+package dev.wgmesh.controller.network;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+@Entity
+@Table(name = "network")
+class NetworkEntity {
+    @Id
+    private UUID id;
+
+    @Column(nullable = false)
+    private String name;
+
+    @Column(name = "ipv4_prefix", nullable = false)
+    private String ipv4Prefix;
+
+    @Column(name = "ipv6_prefix")
+    private String ipv6Prefix;
+
+    @Column(nullable = false)
+    private int mtu;
+
+    @Column(name = "dns_servers", nullable = false)
+    private String dnsServers;
+
+    @Column(name = "persistent_keepalive", nullable = false)
+    private int persistentKeepalive;
+
+    @Column(name = "created_at", nullable = false)
+    private Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    private Instant updatedAt;
+
+    @Version
+    private Long version;
+
+    protected NetworkEntity() {}
+
+    NetworkEntity(UUID id, Instant now) {
+        this.id = id;
+        this.createdAt = now;
+        this.updatedAt = now;
+    }
+
+    void apply(NetworkSpec spec, Instant now) {
+        this.name = spec.name();
+        this.ipv4Prefix = spec.ipv4Prefix().toString();
+        this.ipv6Prefix = spec.ipv6Prefix() == null ? null : spec.ipv6Prefix().toString();
+        this.mtu = spec.mtu();
+        this.dnsServers = String.join(",", spec.dnsServers());
+        this.persistentKeepalive = spec.persistentKeepalive();
+        this.updatedAt = now;
+    }
+
+    UUID id() {
+        return id;
+    }
+
+    String name() {
+        return name;
+    }
+
+    String ipv4Prefix() {
+        return ipv4Prefix;
+    }
+
+    String ipv6Prefix() {
+        return ipv6Prefix;
+    }
+
+    int mtu() {
+        return mtu;
+    }
+
+    List<String> dnsServers() {
+        return dnsServers.isEmpty() ? List.of() : Arrays.asList(dnsServers.split(","));
+    }
+
+    int persistentKeepalive() {
+        return persistentKeepalive;
+    }
+
+    Instant createdAt() {
+        return createdAt;
+    }
+
+    Instant updatedAt() {
+        return updatedAt;
+    }
+
+    long version() {
+        return version == null ? 0 : version;
+    }
+}
