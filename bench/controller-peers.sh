@@ -51,6 +51,6 @@ net="$(sed -n 's/^NETWORK_ID=//p' <<<"$out")"
 read -r dup4 dup6 unclaimed < <(psql -At -F ' ' -d "$db" -c "
   SELECT (SELECT count(*) - count(DISTINCT tunnel_ipv4) FROM peer WHERE network_id = '$net'),
          (SELECT count(*) - count(DISTINCT tunnel_ipv6) FROM peer WHERE network_id = '$net'),
-         (SELECT count(*) FROM ip_allocation WHERE peer_id IS NULL)")
-echo "database check:     duplicate IPv4 $dup4, duplicate IPv6 $dup6, unclaimed reservations $unclaimed   (goal 0, 0, 0)"
+         (SELECT count(*) FROM ip_allocation a WHERE NOT EXISTS (SELECT 1 FROM peer p WHERE p.id = a.peer_id))")
+echo "database check:     duplicate IPv4 $dup4, duplicate IPv6 $dup6, orphaned reservations $unclaimed   (goal 0, 0, 0)"
 [ "$dup4" = 0 ] && [ "$dup6" = 0 ] && [ "$unclaimed" = 0 ]

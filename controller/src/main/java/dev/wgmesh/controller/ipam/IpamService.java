@@ -16,15 +16,13 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 /**
  * Tunnel address allocation, safe under concurrent requests and across controller replicas.
  *
- * <p>Two steps, so that a hot allocation row is never held for the length of a business transaction:
- *
- * <ol>
- *   <li>{@link #reserve}: outside any transaction, pick a candidate and insert it in its own autocommitted statement
- *       with {@code ON CONFLICT DO NOTHING}; the primary key {@code (network_id, family, host_index)} lets exactly one
- *       of several concurrent inserts win; losers move to the next candidate. A conflict costs one round trip.
- *   <li>{@link #claim}: inside the peer's transaction, attach the reservation to the peer. If that transaction fails,
- *       the caller {@link #release}s the reservation; if the process dies in between, {@link #reapUnclaimed} frees it.
- * </ol>
+ * <p>{@link #reserve} runs outside any transaction: it picks a candidate and inserts it, tagged with the id the peer is
+ * about to get, in its own autocommitted statement with {@code ON CONFLICT DO NOTHING}; the primary key {@code
+ * (network_id, family, host_index)} lets exactly one of several concurrent inserts win and losers move to the next
+ * candidate. A conflict costs one round trip and never waits for a business transaction, because no transaction
+ * holds a lock on an allocation row for longer than its one insert (the peer's transaction does not touch them).
+ * If the peer's transaction fails, the caller {@link #release}s its reservations; if the process dies in between,
+ * {@link #reapUnclaimed} frees them once the grace period is over.
  *
  * <p>Candidate order: the address after the highest one in use, and once the top of the prefix is reached, the
  * lowest gap. Finding "highest" is one index probe, while a lowest-gap search scans the allocations; the order also
@@ -45,7 +43,7 @@ public class IpamService {
     }
 
     /** One reserved or allocated address. */
-    public record Allocation(UUID networkId, int family, BigInteger index, IpAddress address) {}
+    public record Allocation(UUID networkId, UUID peerId, int family, BigInteger index, IpAddress address) {}
 
     /**
      * Reserves {@code requested} (a static address) or, when null, the next free address of {@code prefix}.
@@ -54,16 +52,16 @@ public class IpamService {
      * @throws InvalidInputException the static address is outside the prefix, or is its network/broadcast address
      * @throws ConflictException the static address is taken, or the prefix is exhausted
      */
-    public Allocation reserve(UUID networkId, Cidr prefix, IpAddress requested, String field) {
+    public Allocation reserve(UUID networkId, UUID peerId, Cidr prefix, IpAddress requested, String field) {
         if (TransactionSynchronizationManager.isActualTransactionActive()) {
             throw new IllegalStateException("reserve() must run outside a transaction: its insert must commit alone");
         }
         return requested != null
-                ? reserveStatic(networkId, prefix, requested, field)
-                : reserveNext(networkId, prefix, field);
+                ? reserveStatic(networkId, peerId, prefix, requested, field)
+                : reserveNext(networkId, peerId, prefix, field);
     }
 
-    private Allocation reserveStatic(UUID networkId, Cidr prefix, IpAddress requested, String field) {
+    private Allocation reserveStatic(UUID networkId, UUID peerId, Cidr prefix, IpAddress requested, String field) {
         if (!prefix.contains(requested)) {
             throw new InvalidInputException(field, requested + " is outside the network prefix " + prefix);
         }
@@ -73,13 +71,13 @@ public class IpamService {
                     field,
                     requested + " is the " + (index.signum() == 0 ? "network" : "broadcast") + " address of " + prefix);
         }
-        if (!tryInsert(networkId, prefix, index)) {
+        if (!tryInsert(networkId, peerId, prefix, index)) {
             throw new ConflictException(field, requested + " is already taken in this network");
         }
-        return new Allocation(networkId, prefix.family(), index, requested);
+        return new Allocation(networkId, peerId, prefix.family(), index, requested);
     }
 
-    private Allocation reserveNext(UUID networkId, Cidr prefix, String field) {
+    private Allocation reserveNext(UUID networkId, UUID peerId, Cidr prefix, String field) {
         BigInteger last = prefix.lastUsableIndex();
         BigDecimal max = jdbc.queryForObject(
                 "SELECT max(host_index) FROM ip_allocation WHERE network_id = ? AND family = ?",
@@ -95,8 +93,8 @@ public class IpamService {
                     throw new ConflictException(field, "no free address left in " + prefix);
                 }
             }
-            if (tryInsert(networkId, prefix, candidate)) {
-                return new Allocation(networkId, prefix.family(), candidate, prefix.addressAt(candidate));
+            if (tryInsert(networkId, peerId, prefix, candidate)) {
+                return new Allocation(networkId, peerId, prefix.family(), candidate, prefix.addressAt(candidate));
             }
             candidate = candidate.add(BigInteger.ONE);
         }
@@ -125,52 +123,43 @@ public class IpamService {
         return gaps.isEmpty() ? null : gaps.getFirst().toBigIntegerExact();
     }
 
-    private boolean tryInsert(UUID networkId, Cidr prefix, BigInteger index) {
+    private boolean tryInsert(UUID networkId, UUID peerId, Cidr prefix, BigInteger index) {
         return jdbc.update(
                         """
                         INSERT INTO ip_allocation (network_id, family, host_index, address, peer_id, reserved_at)
-                        VALUES (?, ?, ?, ?, NULL, ?)
+                        VALUES (?, ?, ?, ?, ?, ?)
                         ON CONFLICT DO NOTHING""",
                         networkId,
                         prefix.family(),
                         new BigDecimal(index),
                         prefix.addressAt(index).toString(),
+                        peerId,
                         Timestamp.from(clock.instant()))
                 == 1;
-    }
-
-    /** Attaches reservations to their peer; call inside the transaction that inserts the peer. */
-    public void claim(List<Allocation> allocations, UUID peerId) {
-        for (Allocation a : allocations) {
-            int n = jdbc.update(
-                    "UPDATE ip_allocation SET peer_id = ? WHERE network_id = ? AND family = ? AND host_index = ?"
-                            + " AND peer_id IS NULL",
-                    peerId,
-                    a.networkId(),
-                    a.family(),
-                    new BigDecimal(a.index()));
-            if (n != 1) {
-                throw new IllegalStateException("reservation of " + a.address() + " vanished before it was claimed");
-            }
-        }
     }
 
     /** Frees reservations whose peer was never created (compensation after a failed transaction). */
     public void release(List<Allocation> allocations) {
         for (Allocation a : allocations) {
             jdbc.update(
-                    "DELETE FROM ip_allocation WHERE network_id = ? AND family = ? AND host_index = ?"
-                            + " AND peer_id IS NULL",
+                    "DELETE FROM ip_allocation WHERE network_id = ? AND family = ? AND host_index = ? AND peer_id = ?",
                     a.networkId(),
                     a.family(),
-                    new BigDecimal(a.index()));
+                    new BigDecimal(a.index()),
+                    a.peerId());
         }
     }
 
-    /** Deletes reservations older than {@code grace} that no peer claimed; returns how many. */
+    /** Frees every address of a peer; call inside the transaction that deletes the peer. */
+    public void releasePeer(UUID peerId) {
+        jdbc.update("DELETE FROM ip_allocation WHERE peer_id = ?", peerId);
+    }
+
+    /** Deletes reservations older than {@code grace} whose peer does not exist; returns how many. */
     public int reapUnclaimed(Duration grace) {
         return jdbc.update(
-                "DELETE FROM ip_allocation WHERE peer_id IS NULL AND reserved_at < ?",
+                "DELETE FROM ip_allocation a WHERE a.reserved_at < ?"
+                        + " AND NOT EXISTS (SELECT 1 FROM peer p WHERE p.id = a.peer_id)",
                 Timestamp.from(clock.instant().minus(grace)));
     }
 

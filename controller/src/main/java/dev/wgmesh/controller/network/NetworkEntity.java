@@ -3,16 +3,27 @@ package dev.wgmesh.controller.network;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
+import jakarta.persistence.PostLoad;
+import jakarta.persistence.PostPersist;
 import jakarta.persistence.Table;
+import jakarta.persistence.Transient;
 import jakarta.persistence.Version;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import org.springframework.data.domain.Persistable;
 
 @Entity
 @Table(name = "network")
-class NetworkEntity {
+class NetworkEntity implements Persistable<UUID> {
+    /**
+     * Ids are assigned here, so Spring Data cannot tell new from stored by the id: without this flag every insert
+     * would first be a merge (an extra SELECT).
+     */
+    @Transient
+    private boolean isNew = true;
+
     @Id
     private UUID id;
 
@@ -59,6 +70,22 @@ class NetworkEntity {
         this.dnsServers = String.join(",", spec.dnsServers());
         this.persistentKeepalive = spec.persistentKeepalive();
         this.updatedAt = now;
+    }
+
+    @Override
+    public UUID getId() {
+        return id;
+    }
+
+    @Override
+    public boolean isNew() {
+        return isNew;
+    }
+
+    @PostLoad
+    @PostPersist
+    void markStored() {
+        isNew = false;
     }
 
     UUID id() {

@@ -8,7 +8,10 @@ import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.JoinColumn;
+import jakarta.persistence.PostLoad;
+import jakarta.persistence.PostPersist;
 import jakarta.persistence.Table;
+import jakarta.persistence.Transient;
 import jakarta.persistence.Version;
 import java.time.Instant;
 import java.util.HashSet;
@@ -17,11 +20,19 @@ import java.util.UUID;
 import org.hibernate.annotations.BatchSize;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
+import org.springframework.data.domain.Persistable;
 
 /** Row of table {@code peer}. No toString: it would be one refactoring away from printing the sealed key. */
 @Entity
 @Table(name = "peer")
-class PeerEntity {
+class PeerEntity implements Persistable<UUID> {
+    /**
+     * Ids are assigned here, so Spring Data cannot tell new from stored by the id: without this flag every insert
+     * would first be a merge (an extra SELECT).
+     */
+    @Transient
+    private boolean isNew = true;
+
     @Id
     private UUID id;
 
@@ -113,6 +124,22 @@ class PeerEntity {
         this.tags.clear();
         this.tags.addAll(s.tags());
         this.updatedAt = now;
+    }
+
+    @Override
+    public UUID getId() {
+        return id;
+    }
+
+    @Override
+    public boolean isNew() {
+        return isNew;
+    }
+
+    @PostLoad
+    @PostPersist
+    void markStored() {
+        isNew = false;
     }
 
     UUID id() {

@@ -29,8 +29,8 @@ import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Peers. Creation runs in three steps (see {@link IpamService}): reserve tunnel addresses (autocommitted), insert the
- * peer and claim the reservations in one transaction, and release the reservations if that transaction fails, so an
+ * Peers. Creation runs in steps (see {@link IpamService}): reserve tunnel addresses for the new peer's id
+ * (autocommitted), insert the peer in one transaction, and release the reservations if that transaction fails, so an
  * error leaves nothing behind.
  */
 @Service
@@ -81,9 +81,9 @@ public class PeerService {
         }
         List<Allocation> reserved = new ArrayList<>(2);
         try {
-            reserved.add(ipam.reserve(networkId, network.ipv4Prefix(), spec.tunnelIpv4(), "tunnelIpv4"));
+            reserved.add(ipam.reserve(networkId, id, network.ipv4Prefix(), spec.tunnelIpv4(), "tunnelIpv4"));
             if (network.ipv6Prefix() != null) {
-                reserved.add(ipam.reserve(networkId, network.ipv6Prefix(), spec.tunnelIpv6(), "tunnelIpv6"));
+                reserved.add(ipam.reserve(networkId, id, network.ipv6Prefix(), spec.tunnelIpv6(), "tunnelIpv6"));
             }
             PeerEntity e = new PeerEntity(
                     id,
@@ -95,14 +95,14 @@ public class PeerService {
                     reserved.size() > 1 ? reserved.get(1).address().toString() : null,
                     clock.instant());
             e.apply(spec, clock.instant());
-            return tx.execute(status -> insert(network, e, reserved));
+            return tx.execute(status -> insert(network, e));
         } catch (RuntimeException ex) {
             ipam.release(reserved);
             throw ex;
         }
     }
 
-    private Peer insert(Network reservedIn, PeerEntity e, List<Allocation> reserved) {
+    private Peer insert(Network reservedIn, PeerEntity e) {
         // Shared lock: many peer creations proceed together, a concurrent prefix change (exclusive lock) cannot.
         Network now = networks.lockShared(reservedIn.id());
         if (!Objects.equals(now.ipv4Prefix(), reservedIn.ipv4Prefix())
@@ -110,7 +110,6 @@ public class PeerService {
             throw new ConflictException(null, "the network's prefixes changed during the request; retry");
         }
         Peer created = Peer.of(saveAndFlush(e));
-        ipam.claim(reserved, created.id());
         audit.record("peer.created", TARGET, created.id(), null, created.auditView());
         return created;
     }
@@ -140,7 +139,7 @@ public class PeerService {
         return after;
     }
 
-    /** Deleting the peer frees its addresses and preshared keys (database cascades). */
+    /** Deleting the peer frees its addresses (here) and preshared keys (database cascade). */
     @Transactional
     public void delete(UUID networkId, UUID peerId, String ifMatch) {
         PeerEntity e = find(networkId, peerId);
@@ -148,6 +147,7 @@ public class PeerService {
         Peer before = Peer.of(e);
         repository.delete(e);
         repository.flush();
+        ipam.releasePeer(peerId);
         audit.record("peer.deleted", TARGET, peerId, before.auditView(), null);
     }
 

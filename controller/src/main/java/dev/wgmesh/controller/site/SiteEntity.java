@@ -3,16 +3,27 @@ package dev.wgmesh.controller.site;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
+import jakarta.persistence.PostLoad;
+import jakarta.persistence.PostPersist;
 import jakarta.persistence.Table;
+import jakarta.persistence.Transient;
 import jakarta.persistence.Version;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import org.springframework.data.domain.Persistable;
 
 @Entity
 @Table(name = "site")
-class SiteEntity {
+class SiteEntity implements Persistable<UUID> {
+    /**
+     * Ids are assigned here, so Spring Data cannot tell new from stored by the id: without this flag every insert
+     * would first be a merge (an extra SELECT).
+     */
+    @Transient
+    private boolean isNew = true;
+
     @Id
     private UUID id;
 
@@ -46,6 +57,22 @@ class SiteEntity {
         this.name = name;
         this.lanPrefixes = String.join(",", lanPrefixes);
         this.updatedAt = now;
+    }
+
+    @Override
+    public UUID getId() {
+        return id;
+    }
+
+    @Override
+    public boolean isNew() {
+        return isNew;
+    }
+
+    @PostLoad
+    @PostPersist
+    void markStored() {
+        isNew = false;
     }
 
     UUID id() {

@@ -101,7 +101,7 @@ public final class PeerLoadBench {
 
         System.out.printf("list/search at %,d peers, one client, 100 warm-up + 500 timed requests each:%n", peers);
         int pages = peers / 50;
-        measure("list page (50, by name)", i -> peersPath + "?size=50&sort=name&page=" + (i % pages), peers);
+        measure("list page (50, by name)", i -> peersPath + "?size=50&sort=name,asc&page=" + (i % pages), peers);
         measure("search name contains", i -> peersPath + "?size=50&name=dev-" + (i % 1000), -1);
         measure("filter tag", i -> peersPath + "?size=50&tag=group-" + (i % 20) + "&page=" + (i % 10), peers / 20);
         measure("filter kind+enabled", i -> peersPath + "?size=50&kind=DEVICE&enabled=true&page=" + (i % pages), peers);

@@ -37,6 +37,9 @@ class ConcurrentAllocationTest {
     @Autowired
     DataSource dataSource;
 
+    @Autowired
+    IpamService ipam;
+
     @Test
     void concurrentCreationsGetDistinctAddresses() throws Exception {
         try (Connection c = dataSource.getConnection()) {
@@ -74,14 +77,22 @@ class ConcurrentAllocationTest {
         }
         assertThat(new HashSet<>(stored)).isEqualTo(expected);
         assertThat(jdbc.queryForObject(
-                        "SELECT count(*) FROM ip_allocation WHERE network_id = ? AND peer_id IS NOT NULL",
+                        "SELECT count(*) FROM ip_allocation a JOIN peer p ON p.id = a.peer_id WHERE a.network_id = ?",
                         Integer.class,
                         net))
                 .isEqualTo(2 * CLIENTS);
-        assertThat(jdbc.queryForObject(
-                        "SELECT count(*) FROM ip_allocation WHERE network_id = ? AND peer_id IS NULL",
-                        Integer.class,
-                        net))
-                .isZero();
+        assertThat(ipam.countAllocated(net)).isEqualTo(2 * CLIENTS);
+    }
+
+    /** A reservation whose peer never appeared (the controller died in between) is freed after the grace period. */
+    @Test
+    void orphanedReservationsAreReaped() {
+        UUID net = new Fixtures(new ApiClient(port)).network("10.91.0.0/24", null);
+        var orphan = ipam.reserve(net, UUID.randomUUID(), Cidr.parse("10.91.0.0/24"), null, "tunnelIpv4");
+        assertThat(orphan.address().toString()).isEqualTo("10.91.0.1");
+        assertThat(ipam.reapUnclaimed(java.time.Duration.ofMinutes(10))).isZero(); // still within its grace period
+        assertThat(ipam.countAllocated(net)).isEqualTo(1);
+        assertThat(ipam.reapUnclaimed(java.time.Duration.ZERO)).isEqualTo(1);
+        assertThat(ipam.countAllocated(net)).isZero();
     }
 }
