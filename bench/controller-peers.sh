@@ -43,9 +43,9 @@ for _ in $(seq 1 180); do
 done
 curl -fsS "http://127.0.0.1:$port/actuator/health" >/dev/null
 
-out="$("$JAVA" "$root/controller/src/test/java/dev/wgmesh/controller/bench/PeerLoadBench.java" \
-  "http://127.0.0.1:$port" "$peers" "$clients" | tee /dev/stderr)"
-net="$(sed -n 's/^NETWORK_ID=//p' <<<"$out")"
+"$JAVA" "$root/controller/src/test/java/dev/wgmesh/controller/bench/PeerLoadBench.java" \
+  "http://127.0.0.1:$port" "$peers" "$clients" | tee "$work/client.out" | grep -v '^NETWORK_ID='
+net="$(sed -n 's/^NETWORK_ID=//p' "$work/client.out")"
 
 # The database's own view: no address twice, no reservation left unclaimed.
 read -r dup4 dup6 unclaimed < <(psql -At -F ' ' -d "$db" -c "

@@ -96,8 +96,16 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
                 List.of(new FieldProblem(ex.getName(), "must be " + expected)));
     }
 
+    /**
+     * Exceptions of Spring Security (access denied, authentication required) are rethrown untouched, so the security
+     * filter chain answers them with 401/403; this advice must not turn them into 500s. Matched by name so this
+     * package does not depend on Spring Security.
+     */
     @ExceptionHandler(Exception.class)
-    ProblemDetail unexpected(Exception ex) {
+    ProblemDetail unexpected(Exception ex) throws Exception {
+        if (ex.getClass().getName().startsWith("org.springframework.security.")) {
+            throw ex;
+        }
         log.error("Unexpected error", ex);
         return problem(
                 HttpStatus.INTERNAL_SERVER_ERROR,
