@@ -44,7 +44,7 @@ done
 curl -fsS "http://127.0.0.1:$port/actuator/health" >/dev/null
 
 "$JAVA" "$root/controller/src/test/java/dev/wgmesh/controller/bench/PeerLoadBench.java" \
-  "http://127.0.0.1:$port" "$peers" "$clients" | tee "$work/client.out" | grep -v '^NETWORK_ID='
+  "http://127.0.0.1:$port" "$peers" "$clients" "$pid" | tee "$work/client.out" | grep -v '^NETWORK_ID='
 net="$(sed -n 's/^NETWORK_ID=//p' "$work/client.out")"
 
 # The database's own view: no address twice, no reservation left unclaimed.

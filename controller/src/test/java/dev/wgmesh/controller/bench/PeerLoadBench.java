@@ -36,16 +36,33 @@ public final class PeerLoadBench {
             .version(HttpClient.Version.HTTP_1_1)
             .build();
     private final String base;
+    private final long controllerPid;
 
-    private PeerLoadBench(String base) {
+    private PeerLoadBench(String base, long controllerPid) {
         this.base = base;
+        this.controllerPid = controllerPid;
+    }
+
+    /** CPU time (user + system) the controller process has used, in ms; -1 when unknown. Linux /proc, 100 Hz ticks. */
+    private long controllerCpuMillis() {
+        if (controllerPid < 0) {
+            return -1;
+        }
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + controllerPid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10; // fields 14, 15 of proc(5)
+        } catch (java.io.IOException | RuntimeException ex) {
+            return -1;
+        }
     }
 
     public static void main(String[] args) throws Exception {
         String base = args[0];
         int peers = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
         int clients = args.length > 2 ? Integer.parseInt(args[2]) : 16;
-        new PeerLoadBench(base).run(peers, clients);
+        long controllerPid = args.length > 3 ? Long.parseLong(args[3]) : -1;
+        new PeerLoadBench(base, controllerPid).run(peers, clients);
     }
 
     private void run(int peers, int clients) throws Exception {
@@ -62,6 +79,7 @@ public final class PeerLoadBench {
         AtomicInteger next = new AtomicInteger();
         ConcurrentLinkedQueue<String> addresses = new ConcurrentLinkedQueue<>();
         long[] latencies = new long[peers];
+        long cpuBefore = controllerCpuMillis();
         long start = System.nanoTime();
         long deadline = start + TimeUnit.MINUTES.toNanos(10);
         try (ExecutorService pool = Executors.newFixedThreadPool(clients)) {
@@ -90,10 +108,22 @@ public final class PeerLoadBench {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        long cpu = controllerCpuMillis() - cpuBefore;
         Set<String> distinct = new HashSet<>(addresses);
         System.out.printf("created:            %,d peers in %.1f s%n", addresses.size(), seconds);
         System.out.printf("throughput:         %.0f peers/s   (goal >= 500 peers/s)%n", addresses.size() / seconds);
         System.out.printf("create latency:     %s%n", summary(latencies));
+        if (cpuBefore >= 0) {
+            double perPeer = (double) cpu / addresses.size();
+            System.out.printf(
+                    "controller CPU:     %.2f ms per peer (%.0f peers/s per fully available core, PostgreSQL not"
+                            + " included); machine load average %.1f on %d cores%n",
+                    perPeer,
+                    1000 / perPeer,
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                            .getSystemLoadAverage(),
+                    Runtime.getRuntime().availableProcessors());
+        }
         System.out.printf("duplicate IPv4:     %d   (goal 0)%n", addresses.size() - distinct.size());
         if (addresses.size() != peers || distinct.size() != peers) {
             throw new IllegalStateException("expected " + peers + " distinct addresses, got " + distinct.size());
