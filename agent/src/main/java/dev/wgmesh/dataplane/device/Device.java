@@ -1,0 +1,421 @@
+package dev.wgmesh.dataplane.device;
+
+import dev.wgmesh.dataplane.buffer.BufferPool;
+import dev.wgmesh.dataplane.buffer.PacketBuffer;
+import dev.wgmesh.dataplane.config.ConfigChange;
+import dev.wgmesh.dataplane.config.ConfigException;
+import dev.wgmesh.dataplane.config.DeviceConfig;
+import dev.wgmesh.dataplane.config.DeviceConfigurator;
+import dev.wgmesh.dataplane.config.IpPrefix;
+import dev.wgmesh.dataplane.cookie.CookieGenerator;
+import dev.wgmesh.dataplane.crypto.Keys;
+import dev.wgmesh.dataplane.io.Endpoint;
+import dev.wgmesh.dataplane.io.TunDevice;
+import dev.wgmesh.dataplane.io.UdpTransport;
+import dev.wgmesh.dataplane.message.Limits;
+import dev.wgmesh.dataplane.noise.LocalIdentity;
+import dev.wgmesh.dataplane.routing.AllowedIps;
+import dev.wgmesh.dataplane.session.IndexTable;
+import dev.wgmesh.dataplane.session.Keypair;
+import dev.wgmesh.dataplane.time.Clock;
+import dev.wgmesh.dataplane.time.Scheduler;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A userspace WireGuard interface (wireguard-go {@code Device}): a TUN on one side, a UDP transport on the other,
+ * peers in between.
+ *
+ * <p>Threads (kept simple for now; the fair multi-core pipeline is a later issue):
+ *
+ * <ul>
+ *   <li>TUN reader — {@link SendPath}: route, stage, encrypt, send;
+ *   <li>UDP receiver — {@link ReceivePath}: decrypt, replay check, allowed-IPs check, write to the TUN;
+ *   <li>handshake worker — {@link HandshakeWorker}: handshakes, cookies, rate limiting;
+ *   <li>the {@link Scheduler}'s thread — peer timers (rekey, keepalive, retransmission, zeroing).
+ * </ul>
+ *
+ * <p>Configuration goes through {@link #apply} (validated in full, then applied under {@link #configLock}); the
+ * data path reads only volatile fields and lock-free tables, so configuration never blocks packets.
+ */
+public final class Device implements DeviceConfigurator, AutoCloseable {
+    /**
+     * Largest inner packet read from the TUN: what fits a transport message in one UDP datagram, so any MTU an
+     * operator sets works (wireguard-go and Linux allow up to 65,535). Buffers are sized for it; the pool creates
+     * them lazily, so memory follows the packets actually in flight, not this maximum.
+     */
+    static final int MAX_INNER_PACKET = Limits.MAX_INNER_PACKET;
+
+    private static final int BUFFER_SIZE = PacketBuffer.HEADROOM + MAX_INNER_PACKET + PacketBuffer.TAILROOM;
+    private static final int POOL_BUFFERS = 2048;
+
+    private final TunDevice tun;
+    private final UdpTransport udp;
+    private final Scheduler scheduler;
+    private final Clock clock;
+    private final BufferPool pool = new BufferPool(BUFFER_SIZE, POOL_BUFFERS);
+    private final DeviceCounters counters = new DeviceCounters();
+    private final IndexTable<IndexEntry> indices = new IndexTable<>();
+    private final AllowedIps<Peer> allowedIps = new AllowedIps<>();
+    private final HandshakeWorker handshakeWorker;
+    /** Lookup of peers by public key for the handshake worker. */
+    private final Map<PublicKeyId, Peer> peerIndex = new ConcurrentHashMap<>();
+
+    private final Object configLock = new Object();
+    // guarded by configLock: peers in the order they were added, the configured values
+    private final LinkedHashMap<PublicKeyId, Peer> peers = new LinkedHashMap<>();
+    private byte[] privateKey;
+    private int listenPort;
+    private int fwmark;
+    private final List<Thread> threads = new ArrayList<>();
+
+    private volatile LocalIdentity identity;
+    private volatile CookieGenerator cookieGenerator;
+    private volatile boolean running;
+    private volatile boolean closed;
+    private volatile int mtu = Limits.DEFAULT_MTU;
+
+    /**
+     * @param tun the plaintext side; closed with the device
+     * @param udp the encrypted side; closed with the device
+     * @param scheduler runs peer timers; its clock is the device's clock
+     */
+    public Device(TunDevice tun, UdpTransport udp, Scheduler scheduler) {
+        this.tun = tun;
+        this.udp = udp;
+        this.scheduler = scheduler;
+        this.clock = scheduler.clock();
+        this.handshakeWorker = new HandshakeWorker(this);
+    }
+
+    // ---- lifecycle ----
+
+    /** Binds the UDP port if needed, starts the timers and the three threads (wireguard-go {@code Up}). */
+    public void start() throws IOException {
+        synchronized (configLock) {
+            if (running || closed) {
+                return;
+            }
+            if (udp.localPort() == 0) {
+                listenPort = udp.bind(listenPort);
+            }
+            refreshMtu();
+            running = true;
+            for (Peer p : peers.values()) {
+                p.timers.start();
+            }
+            String name = tun.name();
+            threads.add(startThread(new SendPath(this), "wg-" + name + "-tun"));
+            threads.add(startThread(new ReceivePath(this), "wg-" + name + "-udp"));
+            threads.add(startThread(handshakeWorker, "wg-" + name + "-handshake"));
+        }
+    }
+
+    private static Thread startThread(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** Stops the threads, closes TUN and UDP, wipes every key. */
+    @Override
+    public void close() {
+        List<Thread> toJoin;
+        synchronized (configLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            running = false;
+            for (Peer p : peers.values()) {
+                p.destroy();
+            }
+            LocalIdentity id = identity;
+            identity = null;
+            cookieGenerator = null;
+            if (id != null) {
+                id.destroy();
+            }
+            Keys.wipe(privateKey);
+            toJoin = List.copyOf(threads);
+        }
+        try {
+            tun.close();
+        } catch (IOException ignored) {
+            // closing is best effort
+        }
+        try {
+            udp.close();
+        } catch (IOException ignored) {
+            // closing is best effort
+        }
+        for (Thread t : toJoin) {
+            t.interrupt();
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    public boolean isRunning() {
+        return running;
+    }
+
+    // ---- DeviceConfigurator ----
+
+    @Override
+    public void apply(ConfigChange change) throws ConfigException {
+        ConfigPlan plan = ConfigPlan.validate(change);
+        synchronized (configLock) {
+            if (closed) {
+                throw new ConfigException(ConfigException.EIO, "device is closed");
+            }
+            applySocketOptions(change);
+            if (change.privateKey() != null) {
+                applyPrivateKey(change.privateKey());
+            }
+            if (change.replacePeers()) {
+                removePeersNotIn(plan);
+            }
+            for (ConfigPlan.PeerPlan pp : plan.peers()) {
+                applyPeer(pp);
+            }
+        }
+    }
+
+    /** The only steps that can fail for outside reasons come first, and undo themselves, so failure changes nothing. */
+    private void applySocketOptions(ConfigChange change) throws ConfigException {
+        int oldMark = fwmark;
+        if (change.fwmark() != null && change.fwmark() != fwmark) {
+            try {
+                udp.setFwmark(change.fwmark());
+            } catch (IOException e) {
+                throw new ConfigException(ConfigException.EIO, "cannot set fwmark", e);
+            }
+        }
+        if (change.listenPort() != null && running && change.listenPort() != udp.localPort()) {
+            try {
+                udp.bind(change.listenPort());
+            } catch (IOException e) {
+                try {
+                    udp.setFwmark(oldMark);
+                } catch (IOException ignored) {
+                    // the mark is best effort to restore
+                }
+                throw new ConfigException(ConfigException.EADDRINUSE, "cannot bind listen_port", e);
+            }
+        }
+        if (change.fwmark() != null) {
+            fwmark = change.fwmark();
+        }
+        if (change.listenPort() != null) {
+            listenPort = running ? udp.localPort() : change.listenPort();
+        }
+    }
+
+    private void applyPrivateKey(byte[] key) {
+        if (privateKey != null && Arrays.equals(privateKey, key)) {
+            return; // unchanged: keep every session
+        }
+        Keys.wipe(privateKey);
+        boolean remove = Keys.isZero(key);
+        privateKey = remove ? null : key.clone();
+        LocalIdentity old = identity;
+        LocalIdentity fresh = remove ? null : new LocalIdentity(key);
+        identity = fresh;
+        cookieGenerator = fresh == null ? null : new CookieGenerator(fresh.publicKey(), clock::nanoTime);
+        for (Peer p : peers.values()) {
+            // Sessions were authenticated by the old key: drop them (wireguard-go expires them too).
+            p.keypairs.clear();
+            p.handshake.setLocalIdentity(fresh);
+        }
+        if (old != null) {
+            old.destroy();
+        }
+    }
+
+    private void removePeersNotIn(ConfigPlan plan) {
+        List<PublicKeyId> keep = new ArrayList<>();
+        for (ConfigPlan.PeerPlan pp : plan.peers()) {
+            if (!pp.change().remove()) {
+                keep.add(pp.id());
+            }
+        }
+        for (PublicKeyId id : List.copyOf(peers.keySet())) {
+            if (!keep.contains(id)) {
+                removePeer(id);
+            }
+        }
+    }
+
+    private void applyPeer(ConfigPlan.PeerPlan pp) {
+        ConfigChange.PeerChange pc = pp.change();
+        if (pc.remove()) {
+            removePeer(pp.id());
+            return;
+        }
+        Peer p = peers.get(pp.id());
+        if (p == null) {
+            if (pc.updateOnly()) {
+                return;
+            }
+            p = createPeer(pp.id());
+        }
+        if (pc.presharedKey() != null) {
+            p.setPresharedKey(Keys.isZero(pc.presharedKey()) ? null : pc.presharedKey());
+        }
+        if (pp.endpoint() != null) {
+            p.setEndpoint(pp.endpoint());
+        }
+        if (pc.replaceAllowedIps()) {
+            allowedIps.removeAll(p);
+        }
+        for (IpPrefix prefix : pc.allowedIps()) {
+            allowedIps.insert(prefix, p);
+        }
+        if (pc.persistentKeepaliveSeconds() != null) {
+            int old = p.timers.persistentKeepaliveSeconds();
+            int now = pc.persistentKeepaliveSeconds();
+            p.timers.setPersistentKeepaliveSeconds(now);
+            if (now > 0 && now != old && running) {
+                p.sendKeepalive(); // as wireguard-go: an immediate keepalive when the option is turned on
+            }
+        }
+    }
+
+    private Peer createPeer(PublicKeyId id) {
+        Peer p = new Peer(this, id.key());
+        p.handshake.setLocalIdentity(identity);
+        peers.put(id, p);
+        peerIndex.put(id, p);
+        if (running) {
+            p.timers.start();
+        }
+        return p;
+    }
+
+    private void removePeer(PublicKeyId id) {
+        Peer p = peers.remove(id);
+        if (p != null) {
+            peerIndex.remove(id);
+            allowedIps.removeAll(p);
+            p.destroy();
+        }
+    }
+
+    @Override
+    public DeviceConfig snapshot() {
+        synchronized (configLock) {
+            List<DeviceConfig.PeerConfig> list = new ArrayList<>(peers.size());
+            for (Peer p : peers.values()) {
+                Endpoint e = p.endpoint();
+                byte[] psk = p.presharedKey();
+                list.add(new DeviceConfig.PeerConfig(
+                        p.publicKey().clone(),
+                        psk == null ? null : psk.clone(),
+                        e == null ? null : e.toString(),
+                        p.timers.persistentKeepaliveSeconds(),
+                        allowedIps.prefixesOf(p),
+                        p.timers.lastHandshakeEpochNanos(),
+                        p.rxBytes(),
+                        p.txBytes()));
+            }
+            return new DeviceConfig(
+                    privateKey == null ? null : privateKey.clone(),
+                    running ? udp.localPort() : listenPort,
+                    fwmark,
+                    List.copyOf(list));
+        }
+    }
+
+    // ---- statistics and test hooks ----
+
+    public DeviceCounters counters() {
+        return counters;
+    }
+
+    /** The keypair we currently send with to {@code publicKey}, or null (diagnostics and tests). */
+    public Keypair currentKeypair(byte[] publicKey) {
+        Peer p = peerIndex.get(PublicKeyId.of(publicKey, 0));
+        return p == null ? null : p.keypairs.current();
+    }
+
+    /** Tests: demand cookies as if the handshake queue were deep. */
+    void setForceUnderLoad(boolean on) {
+        handshakeWorker.setForceUnderLoad(on);
+    }
+
+    Peer peer(byte[] publicKey) {
+        return peerIndex.get(PublicKeyId.of(publicKey, 0));
+    }
+
+    // ---- for the paths (package-private) ----
+
+    TunDevice tun() {
+        return tun;
+    }
+
+    UdpTransport udp() {
+        return udp;
+    }
+
+    Scheduler scheduler() {
+        return scheduler;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    BufferPool pool() {
+        return pool;
+    }
+
+    IndexTable<IndexEntry> indices() {
+        return indices;
+    }
+
+    AllowedIps<Peer> allowedIps() {
+        return allowedIps;
+    }
+
+    HandshakeWorker handshakeWorker() {
+        return handshakeWorker;
+    }
+
+    LocalIdentity identity() {
+        return identity;
+    }
+
+    CookieGenerator cookieGenerator() {
+        return cookieGenerator;
+    }
+
+    Peer peerByKey(byte[] key, int off) {
+        return peerIndex.get(PublicKeyId.of(key, off));
+    }
+
+    int mtu() {
+        return mtu;
+    }
+
+    void refreshMtu() {
+        try {
+            int m = tun.mtu();
+            if (m > 0) {
+                mtu = Math.min(m, MAX_INNER_PACKET);
+            }
+        } catch (IOException e) {
+            // keep the last known MTU
+        }
+    }
+}

@@ -1,0 +1,342 @@
+package dev.wgmesh.dataplane.pipeline;
+
+import dev.wgmesh.dataplane.buffer.PacketBuffer;
+import dev.wgmesh.dataplane.queue.CryptoBudget;
+import dev.wgmesh.dataplane.stats.LogHistogram;
+import dev.wgmesh.dataplane.stats.WorkerStats;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
+import org.jctools.queues.MpmcArrayQueue;
+import org.jctools.queues.MpscArrayQueue;
+
+/**
+ * Parallel mode of the transmit path: batches of packets fanned out to N crypto workers, each peer's order restored
+ * before the send stage.
+ *
+ * <ol>
+ *   <li>Dispatcher thread (the scheduler thread): {@link #submit} appends a packet, counter already assigned, to
+ *       its peer's open batch; a full batch, or every open batch on {@link #flush}, is placed in the peer's reorder
+ *       ring and offered to the shared work queue (JCTools MPMC, batches not packets).
+ *   <li>Workers (parallel, N threads): take a batch, apply the {@link CryptoOp} to each packet in place, mark the
+ *       batch done, and drain the peer's ring in sequence order into the {@link Sink} (see {@link PeerLane}).
+ *       Per-peer order is kept; peers do not wait for each other.
+ *   <li>Sent batches return to the dispatcher through an MPSC queue; {@link #reclaim} reports them to the
+ *       {@link CryptoBudget} (bytes, and how long each waited for a worker) and reuses them.
+ * </ol>
+ *
+ * <p>Threading contract: {@link #newLane}, {@link #canSubmit}, {@link #submit}, {@link #flush} and {@link #reclaim}
+ * are called by the one dispatcher thread; workers are internal; {@link #workerStats} is read anywhere. Nothing on
+ * the path allocates or takes a lock: batches and rings are created up front.
+ */
+public final class OrderedCryptoPipeline implements AutoCloseable {
+    private final CryptoOp[] ops;
+    private final Sink sink;
+    private final LongSupplier clock;
+    private final int batchPackets;
+    private final int ringSize;
+    private final MpmcArrayQueue<Batch> work;
+    private final MpscArrayQueue<Batch> sent;
+    private final Batch[] free;
+    private int freeCount;
+    private PeerLane openHead;
+    private final WorkerStats workerStats;
+    private final LogHistogram stageLatency = new LogHistogram();
+    private final LogHistogram workerWait = new LogHistogram();
+    private final Thread[] threads;
+    /** Per worker: true while it is parked (or about to park) for lack of work; the dispatcher wakes one. */
+    private final AtomicIntegerArray parked;
+
+    private volatile boolean running = true;
+
+    /**
+     * @param workers number of crypto worker threads
+     * @param ops one crypto operation per worker (index → op)
+     * @param batchPackets packets per batch
+     * @param batches batches in circulation (bounds packets in flight to batches × batchPackets)
+     */
+    public OrderedCryptoPipeline(
+            int workers, IntFunction<CryptoOp> ops, Sink sink, int batchPackets, int batches, LongSupplier clock) {
+        if (workers < 1 || batchPackets < 1 || batches < 2) {
+            throw new IllegalArgumentException("need workers >= 1, batchPackets >= 1, batches >= 2");
+        }
+        this.sink = sink;
+        this.clock = clock;
+        this.batchPackets = batchPackets;
+        this.ringSize = Integer.highestOneBit(batches - 1) << 1;
+        this.work = new MpmcArrayQueue<>(batches);
+        this.sent = new MpscArrayQueue<>(batches);
+        this.free = new Batch[batches];
+        for (int i = 0; i < batches; i++) {
+            free[freeCount++] = new Batch(batchPackets);
+        }
+        this.workerStats = new WorkerStats(workers);
+        this.ops = new CryptoOp[workers];
+        this.threads = new Thread[workers];
+        this.parked = new AtomicIntegerArray(workers);
+        for (int w = 0; w < workers; w++) {
+            this.ops[w] = ops.apply(w);
+            int id = w;
+            threads[w] = Thread.ofPlatform().name("wg-crypto-" + w).daemon().unstarted(() -> workLoop(id));
+        }
+        for (Thread t : threads) {
+            t.start();
+        }
+    }
+
+    /** A lane for one peer. Configuration time (allocates its ring). */
+    public PeerLane newLane(Object peer) {
+        return new PeerLane(peer, this, ringSize);
+    }
+
+    /** True when {@link #submit} can take a packet now (a free batch exists for a lane without an open one). */
+    public boolean canSubmit() {
+        return freeCount > 0;
+    }
+
+    /**
+     * Appends a packet to its lane's open batch; a full batch is dispatched at once.
+     *
+     * @param cost the bytes the dispatcher charged to its {@link CryptoBudget} for this packet
+     * @throws IllegalStateException if no batch is free ({@link #canSubmit} was false): a caller bug
+     */
+    public void submit(PeerLane lane, PacketBuffer b, int cost) {
+        Batch batch = lane.open;
+        if (batch == null) {
+            if (freeCount == 0) {
+                throw new IllegalStateException("no free batch: check canSubmit() first");
+            }
+            batch = free[--freeCount];
+            free[freeCount] = null;
+            batch.lane = lane;
+            lane.open = batch;
+            if (!lane.onOpenList) {
+                lane.onOpenList = true;
+                lane.nextOpen = openHead;
+                openHead = lane;
+            }
+        }
+        batch.packets[batch.count++] = b;
+        batch.bytes += cost;
+        if (batch.count == batchPackets) {
+            dispatch(lane);
+        }
+    }
+
+    /** Dispatches every partly filled batch (call after each scheduling round so no packet waits for company). */
+    public void flush() {
+        PeerLane l = openHead;
+        openHead = null;
+        while (l != null) {
+            PeerLane next = l.nextOpen;
+            l.nextOpen = null;
+            l.onOpenList = false;
+            if (l.open != null) {
+                dispatch(l);
+            }
+            l = next;
+        }
+    }
+
+    private void dispatch(PeerLane lane) {
+        Batch b = lane.open;
+        lane.open = null;
+        b.dispatchNanos = clock.getAsLong();
+        lane.place(b);
+        if (!work.offer(b)) {
+            throw new IllegalStateException("work queue full"); // cannot happen: capacity = batch count
+        }
+        wakeOne();
+    }
+
+    /** Unparks one parked worker, if any (a volatile read per worker when none is parked; no syscall). */
+    private void wakeOne() {
+        for (int w = 0; w < threads.length; w++) {
+            if (parked.get(w) != 0 && parked.compareAndSet(w, 1, 0)) {
+                LockSupport.unpark(threads[w]);
+                return;
+            }
+        }
+    }
+
+    /**
+     * Takes back the batches the sink has finished with and reports them to the budget as one completion: bytes
+     * summed, the shortest wait (CoDel acts on the minimum, the standing queue) and the longest worker idle time.
+     * One report per poll is what DQL expects (Linux calls {@code dql_completed} once per completion interrupt);
+     * reporting batch by batch makes every poll look like a short interval and DQL takes that for slack.
+     *
+     * @return the number of batches reclaimed
+     */
+    public int reclaim(CryptoBudget budget, long now) {
+        int n = 0;
+        long bytes = 0;
+        long minWait = Long.MAX_VALUE;
+        long maxIdle = 0;
+        Batch b;
+        while ((b = sent.relaxedPoll()) != null) {
+            long wait = b.startNanos - b.dispatchNanos;
+            bytes += b.bytes;
+            minWait = Math.min(minWait, wait);
+            maxIdle = Math.max(maxIdle, b.workerIdleNanos);
+            workerWait.record(wait);
+            stageLatency.record(now - b.dispatchNanos);
+            b.reset();
+            free[freeCount++] = b;
+            n++;
+        }
+        if (n > 0) {
+            budget.onCompleted(bytes, minWait, maxIdle, now);
+        }
+        return n;
+    }
+
+    /** Called by a lane's current sender with the next in-order batch. */
+    void deliver(PeerLane lane, Batch b) {
+        if (b.count > 0) {
+            sink.send(lane.peer, b.packets, b.count);
+        }
+        for (int i = 0; i < b.count; i++) {
+            b.packets[i] = null; // the sink owns them now
+        }
+        b.count = 0;
+        if (!sent.offer(b)) {
+            throw new IllegalStateException("return queue full"); // cannot happen: capacity = batch count
+        }
+    }
+
+    private void workLoop(int w) {
+        CryptoOp op = ops[w];
+        int idle = 0;
+        long idleSince = 0;
+        while (running) {
+            Batch b = work.relaxedPoll();
+            if (b == null) {
+                if (idle == 0) {
+                    idleSince = clock.getAsLong();
+                }
+                idle = idleStep(w, idle);
+                continue;
+            }
+            long start = clock.getAsLong();
+            b.workerIdleNanos = idle == 0 ? 0 : Math.max(1, start - idleSince);
+            idle = 0;
+            b.startNanos = start;
+            int kept = 0;
+            int failures = 0;
+            int total = b.count;
+            for (int i = 0; i < total; i++) {
+                PacketBuffer p = b.packets[i];
+                int len;
+                try {
+                    len = op.apply(p);
+                } catch (RuntimeException e) {
+                    // A faulty op must not wedge the peer's lane (its batch would never be done): drop and count.
+                    len = -1;
+                }
+                if (len < 0) {
+                    p.release();
+                    failures++;
+                } else {
+                    p.length = len;
+                    b.packets[kept++] = p;
+                }
+            }
+            for (int i = kept; i < total; i++) {
+                b.packets[i] = null;
+            }
+            b.count = kept;
+            workerStats.recordBatch(w, clock.getAsLong() - start, total, failures);
+            b.done = true;
+            b.lane.drain();
+        }
+    }
+
+    /**
+     * Spin briefly, then yield, then park until the dispatcher hands out work (or 1 ms passes): low hand-off latency
+     * without burning an idle core. The parked flag is set before the queue is checked a last time, so a batch
+     * offered in between either is seen here or finds the flag and unparks us.
+     */
+    private int idleStep(int w, int idle) {
+        if (idle < 100) {
+            Thread.onSpinWait();
+        } else if (idle < 120) {
+            Thread.yield();
+        } else {
+            parked.set(w, 1);
+            if (work.isEmpty() && running) {
+                LockSupport.parkNanos(1_000_000);
+            }
+            parked.set(w, 0);
+        }
+        return idle + 1;
+    }
+
+    public WorkerStats workerStats() {
+        return workerStats;
+    }
+
+    /** Per batch: dispatch until it came back from the sink (the latency the crypto budget controls). */
+    public LogHistogram stageLatency() {
+        return stageLatency;
+    }
+
+    /** Per batch: dispatch until a worker started on it (the signal {@code CodelWaitBudget} acts on). */
+    public LogHistogram workerWait() {
+        return workerWait;
+    }
+
+    /** Worker thread ids (for per-thread measurements in tests and benchmarks). */
+    public long[] workerThreadIds() {
+        long[] ids = new long[threads.length];
+        for (int i = 0; i < threads.length; i++) {
+            ids[i] = threads[i].threadId();
+        }
+        return ids;
+    }
+
+    /** Batches neither free nor yet reclaimed: in a queue, at a worker, waiting in a ring or at the sink. */
+    public int batchesInFlight() {
+        return free.length - freeCount;
+    }
+
+    /**
+     * Stops the workers and releases packets not yet sent. Dispatcher thread; the pipeline is unusable afterwards.
+     */
+    @Override
+    public void close() {
+        running = false;
+        for (Thread t : threads) {
+            LockSupport.unpark(t);
+        }
+        List<Thread> alive = new ArrayList<>(List.of(threads));
+        for (Thread t : alive) {
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        Batch b;
+        while ((b = work.poll()) != null) {
+            for (int i = 0; i < b.count; i++) {
+                b.packets[i].release();
+            }
+            b.reset();
+        }
+        PeerLane l = openHead;
+        while (l != null) {
+            if (l.open != null) {
+                for (int i = 0; i < l.open.count; i++) {
+                    l.open.packets[i].release();
+                }
+                l.open.reset();
+                l.open = null;
+            }
+            l = l.nextOpen;
+        }
+    }
+}

@@ -1,0 +1,234 @@
+package dev.wgmesh.dataplane.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wgmesh.dataplane.buffer.BufferPool;
+import dev.wgmesh.dataplane.buffer.PacketBuffer;
+import dev.wgmesh.dataplane.queue.CodelWaitBudget;
+import dev.wgmesh.dataplane.queue.CryptoBudget;
+import dev.wgmesh.dataplane.queue.DqlBudget;
+import dev.wgmesh.dataplane.queue.FlowClassifier;
+import dev.wgmesh.dataplane.queue.FqCodel;
+import dev.wgmesh.dataplane.queue.Packets;
+import dev.wgmesh.dataplane.queue.PeerScheduler;
+import dev.wgmesh.dataplane.queue.Tin;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.junit.jupiter.api.Test;
+
+class OrderedCryptoPipelineTest {
+    private static final int PEERS = 5;
+    private static final LongSupplier CLOCK = System::nanoTime;
+
+    /** Everything one run needs: scheduler, lanes, pipeline, and what the sink saw per peer. */
+    private static final class Rig implements AutoCloseable {
+        final BufferPool pool = new BufferPool(1600, 8192);
+        final FlowClassifier classifier = new FlowClassifier(11);
+        final PeerScheduler scheduler = new PeerScheduler(new FqCodel(FqCodel.Config.defaults(), CLOCK));
+        final AtomicLong[] counters = new AtomicLong[PEERS];
+        final Tin[] tins = new Tin[PEERS];
+        final List<List<Long>> seen = new ArrayList<>();
+        final AtomicInteger[] inSink = new AtomicInteger[PEERS];
+        final AtomicInteger overlaps = new AtomicInteger();
+        /** Off while measuring allocation: the test's own boxing of counters must not count. */
+        volatile boolean record = true;
+
+        final OrderedCryptoPipeline pipeline;
+        final CryptoDispatcher dispatcher;
+
+        Rig(int workers, java.util.function.IntFunction<CryptoOp> ops, int batchPackets, int batches, CryptoBudget b) {
+            for (int i = 0; i < PEERS; i++) {
+                seen.add(new ArrayList<>());
+                inSink[i] = new AtomicInteger();
+            }
+            pipeline = new OrderedCryptoPipeline(workers, ops, this::sink, batchPackets, batches, CLOCK);
+            for (int i = 0; i < PEERS; i++) {
+                counters[i] = new AtomicLong();
+                tins[i] = scheduler.addPeer(pipeline.newLane(i), counters[i]::getAndIncrement);
+            }
+            dispatcher = new CryptoDispatcher(scheduler, b, pipeline, CLOCK);
+        }
+
+        private void sink(Object peer, PacketBuffer[] packets, int count) {
+            int p = (Integer) peer;
+            if (inSink[p].incrementAndGet() != 1) {
+                overlaps.incrementAndGet();
+            }
+            List<Long> list = seen.get(p);
+            boolean keep = record;
+            for (int i = 0; i < count; i++) {
+                if (keep) {
+                    list.add(packets[i].counter);
+                }
+                packets[i].release();
+            }
+            inSink[p].decrementAndGet();
+        }
+
+        /** Pumps until everything was sent (bounded: 20 s); true when it all went out. */
+        boolean drain() {
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while ((scheduler.packets() > 0 || pipeline.batchesInFlight() > 0) && System.nanoTime() < deadline) {
+                if (dispatcher.pump() == 0) {
+                    Thread.onSpinWait();
+                }
+            }
+            return scheduler.packets() == 0 && pipeline.batchesInFlight() == 0;
+        }
+
+        @Override
+        public void close() {
+            pipeline.close();
+        }
+    }
+
+    /** Fails a fixed, known subset of packets so that drops inside crypto are exercised too. */
+    private static boolean failing(long counter) {
+        return counter % 101 == 37;
+    }
+
+    /** Random per-batch and per-packet delays: spins, yields and short sleeps, different for every worker. */
+    private static CryptoOp delayingOp(long seed, int worker) {
+        Random rnd = new Random(seed * 31 + worker);
+        return p -> {
+            double r = rnd.nextDouble();
+            if (r < 0.3) {
+                long until = System.nanoTime() + rnd.nextInt(30_000);
+                while (System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                }
+            } else if (r < 0.35) {
+                Thread.yield();
+            } else if (r < 0.36) {
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+            }
+            return failing(p.counter) ? -1 : p.length;
+        };
+    }
+
+    @Test
+    void perPeerOrderAndCountersSurviveRandomWorkerDelays() {
+        for (long seed = 0; seed < 16; seed++) {
+            CryptoBudget budget =
+                    seed % 2 == 0 ? new CodelWaitBudget(1452, 1 << 20) : DqlBudget.shortHold(1452, 1 << 20);
+            long s = seed;
+            try (Rig rig = new Rig(3, w -> delayingOp(s, w), 1 + (int) (seed % 4) * 3, 16, budget)) {
+                Random rnd = new Random(seed);
+                int generated = 0;
+                while (generated < 1500) {
+                    int burst = rnd.nextInt(25);
+                    for (int k = 0; k < burst; k++, generated++) {
+                        PacketBuffer p = Packets.udp(
+                                rig.pool, rig.classifier, 1000 + rnd.nextInt(30), 60 + rnd.nextInt(1300), 0);
+                        rig.scheduler.enqueue(rig.tins[rnd.nextInt(PEERS)], p);
+                    }
+                    rig.dispatcher.pump();
+                }
+                assertThat(rig.drain()).isTrue();
+                assertThat(rig.overlaps.get())
+                        .as("seed %d: concurrent sink calls for one peer", seed)
+                        .isZero();
+                for (int peer = 0; peer < PEERS; peer++) {
+                    List<Long> expected = new ArrayList<>();
+                    for (long c = 0; c < rig.counters[peer].get(); c++) {
+                        if (!failing(c)) {
+                            expected.add(c);
+                        }
+                    }
+                    assertThat(rig.seen.get(peer))
+                            .as("seed %d peer %d: counters in order, each once", seed, peer)
+                            .containsExactlyElementsOf(expected);
+                }
+                long failures = 0;
+                long packets = 0;
+                for (int w = 0; w < 3; w++) {
+                    failures += rig.pipeline.workerStats().failures(w);
+                    packets += rig.pipeline.workerStats().packets(w);
+                }
+                long assigned = 0;
+                for (AtomicLong c : rig.counters) {
+                    assigned += c.get();
+                }
+                assertThat(packets).isEqualTo(assigned);
+                assertThat(failures)
+                        .isEqualTo(assigned
+                                - rig.seen.stream().mapToLong(List::size).sum());
+            }
+        }
+    }
+
+    @Test
+    void workersRecordBusyTime() {
+        try (Rig rig = new Rig(2, w -> p -> p.length, 8, 8, new CodelWaitBudget(1452, 1 << 20))) {
+            for (int k = 0; k < 2000; k++) {
+                rig.scheduler.enqueue(rig.tins[k % PEERS], Packets.udp(rig.pool, rig.classifier, k % 50, 1000, 0));
+                if (k % 10 == 0) {
+                    rig.dispatcher.pump();
+                }
+            }
+            assertThat(rig.drain()).isTrue();
+            long busy = 0;
+            long batches = 0;
+            for (int w = 0; w < 2; w++) {
+                busy += rig.pipeline.workerStats().busyNanos(w);
+                batches += rig.pipeline.workerStats().batches(w);
+            }
+            assertThat(busy).isPositive();
+            assertThat(batches).isGreaterThanOrEqualTo(2000 / 8);
+        }
+    }
+
+    @Test
+    void steadyStateAllocatesNothingOnDispatcherOrWorkers() {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (Rig rig = new Rig(2, w -> p -> p.length, 8, 32, new CodelWaitBudget(1452, 1 << 20))) {
+            Random rnd = new Random(1);
+            int[] ports = new int[1024];
+            int[] peers = new int[1024];
+            for (int i = 0; i < ports.length; i++) {
+                ports[i] = rnd.nextInt(40);
+                peers[i] = rnd.nextInt(PEERS);
+            }
+            Runnable round = () -> {
+                for (int k = 0; k < 1024; k++) {
+                    PacketBuffer p = rig.pool.acquire();
+                    if (p == null) {
+                        rig.dispatcher.pump();
+                        continue;
+                    }
+                    Packets.ipv4Udp(p, 1000 + ports[k], 1000, 0);
+                    p.flowHash = rig.classifier.hash(p.data, p.offset, p.length);
+                    rig.scheduler.enqueue(rig.tins[peers[k]], p);
+                    if ((k & 7) == 0) {
+                        rig.dispatcher.pump();
+                    }
+                }
+                if (!rig.drain()) {
+                    throw new AssertionError("pipeline did not drain");
+                }
+            };
+            for (int i = 0; i < 30; i++) {
+                round.run();
+            }
+            rig.record = false;
+            long[] workers = rig.pipeline.workerThreadIds();
+            long before = mx.getCurrentThreadAllocatedBytes();
+            long workersBefore = mx.getThreadAllocatedBytes(workers[0]) + mx.getThreadAllocatedBytes(workers[1]);
+            for (int i = 0; i < 20; i++) {
+                round.run();
+            }
+            long dispatcher = mx.getCurrentThreadAllocatedBytes() - before;
+            long workerBytes =
+                    mx.getThreadAllocatedBytes(workers[0]) + mx.getThreadAllocatedBytes(workers[1]) - workersBefore;
+            // 20,480 packets; the sink boxes each counter into its list (16 bytes/packet in the test, not the
+            // pipeline).
+            assertThat(dispatcher).isLessThan(4096);
+            assertThat(workerBytes).isLessThan(20_480L * 16 + 8192);
+        }
+    }
+}
