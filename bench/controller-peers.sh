@@ -32,8 +32,10 @@ trap cleanup EXIT
 
 psql -q -d postgres -c "CREATE DATABASE $db" >/dev/null
 echo "database $db, controller on 127.0.0.1:$port, log $work/controller.log"
+admin_password="bench-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 SPRING_DATASOURCE_URL="jdbc:postgresql://$PGHOST:$PGPORT/$db" SPRING_DATASOURCE_USERNAME="$PGUSER" \
   SPRING_DATASOURCE_PASSWORD="${PGPASSWORD:-}" WGMESH_DATA_DIR="$work/data" PORT="$port" WGMESH_GRPC_PORT=0 \
+  WGMESH_ADMIN_USERNAME=bench WGMESH_ADMIN_PASSWORD="$admin_password" \
   "$JAVA" -Xmx1g -jar "$jar" --server.address=127.0.0.1 >"$work/controller.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 180); do
@@ -42,6 +44,16 @@ for _ in $(seq 1 180); do
   sleep 1
 done
 curl -fsS "http://127.0.0.1:$port/actuator/health" >/dev/null
+
+# Log in as the bench admin (session + CSRF cookie) and create a WRITE API token for the load client.
+cookies="$work/cookies"
+curl -fsS -c "$cookies" -b "$cookies" -H 'Content-Type: application/json' \
+  -d "{\"username\":\"bench\",\"password\":\"$admin_password\"}" "http://127.0.0.1:$port/api/v1/auth/login" >/dev/null
+xsrf="$(awk '$6 == "XSRF-TOKEN" { v = $7 } END { print v }' "$cookies")"
+WGMESH_TOKEN="$(curl -fsS -c "$cookies" -b "$cookies" -H 'Content-Type: application/json' -H "X-XSRF-TOKEN: $xsrf" \
+  -d '{"name":"bench","scope":"WRITE"}' "http://127.0.0.1:$port/api/v1/tokens" | sed -n 's/.*"secret":"\([^"]*\)".*/\1/p')"
+[ -n "$WGMESH_TOKEN" ] || { echo "could not create an API token"; exit 1; }
+export WGMESH_TOKEN
 
 "$JAVA" "$root/controller/src/test/java/dev/wgmesh/controller/bench/PeerLoadBench.java" \
   "http://127.0.0.1:$port" "$peers" "$clients" "$pid" | tee "$work/client.out" | grep -v '^NETWORK_ID='

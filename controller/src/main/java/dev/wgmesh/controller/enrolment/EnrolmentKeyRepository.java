@@ -25,14 +25,6 @@ class EnrolmentKeyRepository {
 
     record Stored(EnrolmentKey key, String secretSha256) {}
 
-    boolean networkExists(UUID networkId) {
-        return jdbc.sql("SELECT count(*) FROM network WHERE id = ?")
-                        .param(networkId)
-                        .query(Long.class)
-                        .single()
-                > 0;
-    }
-
     void insert(EnrolmentKey k, String secretSha256) {
         jdbc.sql("INSERT INTO enrolment_key (" + COLUMNS + ", secret_sha256)"
                         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")

@@ -1,12 +1,17 @@
 package dev.wgmesh.controller.enrolment;
 
+import dev.wgmesh.controller.audit.AuditLog;
 import dev.wgmesh.controller.enrolment.EnrolmentKeyRejectedException.Reason;
+import dev.wgmesh.controller.network.NetworkService;
+import dev.wgmesh.controller.site.SiteService;
 import dev.wgmesh.controller.token.ApiTokenService;
 import dev.wgmesh.controller.token.OpaqueSecret;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
@@ -23,10 +28,18 @@ public class EnrolmentKeyService {
     static final Duration DEFAULT_LIFETIME = Duration.ofDays(7);
     static final Duration MAX_LIFETIME = Duration.ofDays(365);
 
-    private final EnrolmentKeyRepository keys;
+    private static final String TARGET = "enrolment_key";
 
-    EnrolmentKeyService(EnrolmentKeyRepository keys) {
+    private final EnrolmentKeyRepository keys;
+    private final NetworkService networks;
+    private final SiteService sites;
+    private final AuditLog audit;
+
+    EnrolmentKeyService(EnrolmentKeyRepository keys, NetworkService networks, SiteService sites, AuditLog audit) {
         this.keys = keys;
+        this.networks = networks;
+        this.sites = sites;
+        this.audit = audit;
     }
 
     /**
@@ -34,13 +47,16 @@ public class EnrolmentKeyService {
      *
      * @param usageLimit one-shot keys: null or 1; reusable keys: null (unlimited until expiry) or at least 1
      * @param expiresAt null = {@link #DEFAULT_LIFETIME} from now; at most {@link #MAX_LIFETIME}
-     * @param siteId optional; not yet checked against a site table (arrives with the sites feature)
+     * @param siteId optional; must be a site of the key's network
      */
     public record NewKey(String name, boolean reusable, Integer usageLimit, Instant expiresAt, UUID siteId) {}
 
     @Transactional
     public CreatedEnrolmentKey create(UUID networkId, NewKey spec, String createdBy) {
         requireNetwork(networkId);
+        if (spec.siteId() != null) {
+            sites.get(networkId, spec.siteId()); // 404 unless the site is in this network
+        }
         Integer limit = checkedLimit(spec);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         Instant expiry = spec.expiresAt() == null
@@ -55,6 +71,7 @@ public class EnrolmentKeyService {
         EnrolmentKey key = new EnrolmentKey(
                 id, networkId, spec.siteId(), name, spec.reusable(), limit, 0, createdBy, now, expiry, null, null);
         keys.insert(key, OpaqueSecret.sha256Hex(secret));
+        audit.record(TARGET + ".created", TARGET, id, null, auditView(key));
         return new CreatedEnrolmentKey(key, secret);
     }
 
@@ -80,10 +97,27 @@ public class EnrolmentKeyService {
 
     @Transactional
     public EnrolmentKey revoke(UUID networkId, UUID keyId) {
-        if (!keys.revoke(networkId, keyId, Instant.now().truncatedTo(ChronoUnit.MICROS))) {
-            throw new EnrolmentKeyNotFoundException(networkId, keyId);
-        }
-        return keys.findById(keyId).orElseThrow(() -> new EnrolmentKeyNotFoundException(networkId, keyId));
+        EnrolmentKey before = keys.findById(keyId)
+                .filter(k -> k.networkId().equals(networkId))
+                .orElseThrow(() -> new EnrolmentKeyNotFoundException(networkId, keyId));
+        keys.revoke(networkId, keyId, Instant.now().truncatedTo(ChronoUnit.MICROS));
+        EnrolmentKey after =
+                keys.findById(keyId).orElseThrow(() -> new EnrolmentKeyNotFoundException(networkId, keyId));
+        audit.record(TARGET + ".revoked", TARGET, keyId, auditView(before), auditView(after));
+        return after;
+    }
+
+    /** Non-secret fields only. */
+    private static Map<String, Object> auditView(EnrolmentKey k) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("networkId", k.networkId());
+        m.put("siteId", k.siteId());
+        m.put("name", k.name());
+        m.put("reusable", k.reusable());
+        m.put("usageLimit", k.usageLimit());
+        m.put("expiresAt", k.expiresAt());
+        m.put("revokedAt", k.revokedAt());
+        return m;
     }
 
     /**
@@ -128,8 +162,6 @@ public class EnrolmentKeyService {
     }
 
     private void requireNetwork(UUID networkId) {
-        if (!keys.networkExists(networkId)) {
-            throw new UnknownNetworkException(networkId);
-        }
+        networks.get(networkId); // NotFoundException (404) when absent
     }
 }

@@ -1,5 +1,6 @@
 package dev.wgmesh.controller.token;
 
+import dev.wgmesh.controller.audit.AuditLog;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -27,14 +28,19 @@ public class ApiTokenService {
     /** Bounds the last-used notes; tokens are created by hand, so this is never reached in practice. */
     private static final int MAX_NOTES = 10_000;
 
+    private static final String TARGET = "api_token";
+
     private final ApiTokenRepository tokens;
+    private final AuditLog audit;
     private final Duration lastUsedInterval;
     private final Map<UUID, Instant> lastUsedWritten = new ConcurrentHashMap<>();
 
     ApiTokenService(
             ApiTokenRepository tokens,
+            AuditLog audit,
             @Value("${wgmesh.security.token-last-used-interval:60s}") Duration lastUsedInterval) {
         this.tokens = tokens;
+        this.audit = audit;
         this.lastUsedInterval = lastUsedInterval;
     }
 
@@ -51,6 +57,7 @@ public class ApiTokenService {
         String secret = SECRETS.generate(id);
         ApiToken token = new ApiToken(id, name.strip(), scope, createdBy, now, expiry, null, null);
         tokens.insert(token, OpaqueSecret.sha256Hex(secret));
+        audit.record(TARGET + ".created", TARGET, id, null, auditView(token));
         return new CreatedApiToken(token, secret);
     }
 
@@ -75,7 +82,19 @@ public class ApiTokenService {
             throw new ApiTokenNotFoundException(id);
         }
         lastUsedWritten.remove(id);
-        return tokens.findById(id).orElseThrow(() -> new ApiTokenNotFoundException(id));
+        ApiToken revoked = tokens.findById(id).orElseThrow(() -> new ApiTokenNotFoundException(id));
+        audit.record(TARGET + ".revoked", TARGET, id, null, auditView(revoked));
+        return revoked;
+    }
+
+    /** Non-secret fields only. */
+    private static Map<String, Object> auditView(ApiToken t) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("name", t.name());
+        m.put("scope", t.scope().name());
+        m.put("expiresAt", t.expiresAt());
+        m.put("revokedAt", t.revokedAt());
+        return m;
     }
 
     /**

@@ -1,8 +1,10 @@
 package dev.wgmesh.controller.user;
 
+import dev.wgmesh.controller.audit.AuditLog;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.dao.DuplicateKeyException;
@@ -14,11 +16,19 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class UserService {
     private final UserRepository users;
-    private final PasswordEncoder passwordEncoder;
+    private static final String TARGET = "user";
 
-    UserService(UserRepository users, PasswordEncoder passwordEncoder) {
+    private final PasswordEncoder passwordEncoder;
+    private final AuditLog audit;
+
+    UserService(UserRepository users, PasswordEncoder passwordEncoder, AuditLog audit) {
         this.users = users;
         this.passwordEncoder = passwordEncoder;
+        this.audit = audit;
+    }
+
+    private static Map<String, Object> auditView(AppUser u) {
+        return Map.of("username", u.username(), "role", u.role().name());
     }
 
     /** Creates a user; throws {@link UsernameTakenException} or {@link InvalidCredentialsInputException}. */
@@ -37,6 +47,7 @@ public class UserService {
         } catch (DuplicateKeyException ex) {
             throw new UsernameTakenException(name);
         }
+        audit.record(TARGET + ".created", TARGET, user.id(), null, auditView(user));
         return user.view();
     }
 
@@ -62,16 +73,18 @@ public class UserService {
             requireAnotherAdmin(id);
         }
         users.updateRole(id, role);
-        return new UserView(user.id(), user.username(), role, user.createdAt());
+        AppUser after = new AppUser(user.id(), user.username(), user.passwordHash(), role, user.createdAt());
+        audit.record(TARGET + ".role_changed", TARGET, id, auditView(user), auditView(after));
+        return after.view();
     }
 
     /** Sets a new password (ADMIN operation; also how the generated first-admin password is replaced). */
     @Transactional
     public void setPassword(UUID id, String password) {
         UserRules.checkPassword(password);
-        if (!users.updatePasswordHash(id, passwordEncoder.encode(password))) {
-            throw new UserNotFoundException(id);
-        }
+        AppUser user = users.findById(id).orElseThrow(() -> new UserNotFoundException(id));
+        users.updatePasswordHash(id, passwordEncoder.encode(password));
+        audit.record(TARGET + ".password_changed", TARGET, id, null, auditView(user));
     }
 
     @Transactional
@@ -83,6 +96,7 @@ public class UserService {
         if (!users.delete(id)) {
             throw new UserNotFoundException(id);
         }
+        audit.record(TARGET + ".deleted", TARGET, id, auditView(user), null);
     }
 
     private void requireAnotherAdmin(UUID leaving) {

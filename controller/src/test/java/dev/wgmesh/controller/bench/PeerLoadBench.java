@@ -170,6 +170,10 @@ public final class PeerLoadBench {
 
     private HttpResponse<String> send(String method, String path, String json) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+        String token = System.getenv("WGMESH_TOKEN"); // a WRITE API token: the REST API requires authentication
+        if (token != null && !token.isEmpty()) {
+            b.header("Authorization", "Bearer " + token);
+        }
         if (json == null) {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         } else {

@@ -76,6 +76,11 @@ class EnrolmentKeyApiIntegrationTest {
 
         assertThat(keys.redeem(secret.group(1)).networkId()).isEqualTo(network);
         assertThat(viewer.get(path()).body()).contains("\"useCount\":1");
+        assertThat(admin.get("/api/v1/audit?targetType=enrolment_key&targetId=" + id.group(1))
+                        .body())
+                .contains("\"action\":\"enrolment_key.created\"")
+                .contains("\"actor\":\"token:ek-admin\"")
+                .doesNotContain(secret.group(1));
     }
 
     @Test

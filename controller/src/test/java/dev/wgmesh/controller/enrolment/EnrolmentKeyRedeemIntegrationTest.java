@@ -66,13 +66,26 @@ class EnrolmentKeyRedeemIntegrationTest {
 
     @Test
     void oneShotKeyWorksOnceAndNamesItsNetworkAndSite() {
-        UUID site = UUID.randomUUID();
+        UUID site = TestNetworks.insertSite(jdbc, network);
         CreatedEnrolmentKey k =
                 keys.create(network, new EnrolmentKeyService.NewKey("k", false, null, null, site), "test");
         assertThat(k.key().usageLimit()).isEqualTo(1);
         assertThat(keys.redeem(k.secret())).isEqualTo(new Redemption(k.key().id(), network, site));
         assertThat(rejection(k.secret())).isEqualTo(Reason.EXHAUSTED);
         assertThat(useCount(k)).isEqualTo(1);
+    }
+
+    @Test
+    void aSiteMustBelongToTheKeysNetwork() {
+        UUID otherNetwork = TestNetworks.insert(jdbc);
+        try {
+            UUID foreignSite = TestNetworks.insertSite(jdbc, otherNetwork);
+            assertThatThrownBy(() -> keys.create(
+                            network, new EnrolmentKeyService.NewKey("k", false, null, null, foreignSite), "t"))
+                    .isInstanceOf(dev.wgmesh.controller.common.NotFoundException.class);
+        } finally {
+            TestNetworks.delete(jdbc, otherNetwork);
+        }
     }
 
     @Test
@@ -132,7 +145,7 @@ class EnrolmentKeyRedeemIntegrationTest {
                 .isInstanceOf(dev.wgmesh.controller.token.InvalidExpiryException.class);
         assertThatThrownBy(() -> keys.create(
                         UUID.randomUUID(), new EnrolmentKeyService.NewKey("k", true, null, null, null), "t"))
-                .isInstanceOf(UnknownNetworkException.class);
+                .isInstanceOf(dev.wgmesh.controller.common.NotFoundException.class);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM enrolment_key WHERE network_id = ?", Long.class, network))
                 .isZero();
     }

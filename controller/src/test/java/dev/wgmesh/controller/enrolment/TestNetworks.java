@@ -11,7 +11,21 @@ final class TestNetworks {
 
     /** Deletes a network this test made (its keys cascade), so tests sharing the context see no leftovers. */
     static void delete(JdbcTemplate jdbc, UUID id) {
+        jdbc.update("DELETE FROM site WHERE network_id = ?", id);
         jdbc.update("DELETE FROM network WHERE id = ?", id);
+    }
+
+    static UUID insertSite(JdbcTemplate jdbc, UUID networkId) {
+        UUID id = UUID.randomUUID();
+        Timestamp now = Timestamp.from(Instant.now());
+        jdbc.update(
+                "INSERT INTO site (id, network_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+                id,
+                networkId,
+                "site-" + id.toString().substring(0, 8),
+                now,
+                now);
+        return id;
     }
 
     static UUID insert(JdbcTemplate jdbc) {

@@ -20,7 +20,13 @@ import org.springframework.test.context.DynamicPropertySource;
  * The zero-config database runs the same SQL: allocation ({@code ON CONFLICT DO NOTHING}, NUMERIC host indexes),
  * preshared-key creation and the audit log work on H2 in PostgreSQL mode too.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "wgmesh.grpc.port=0")
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "wgmesh.grpc.port=0",
+            "wgmesh.admin.username=" + dev.wgmesh.controller.support.TestAdmin.USERNAME,
+            "wgmesh.admin.password=" + dev.wgmesh.controller.support.TestAdmin.PASSWORD
+        })
 class PeerOnEmbeddedH2Test {
     @TempDir
     static Path dataDir;

@@ -61,29 +61,29 @@ class EndpointSecurityMatrixTest {
             # Rows for the networks/sites/peers/config/audit feature (branch ctl-core) and springdoc, measured on a
             # trial merge. After merging ctl-core, activate them by removing the "#> " prefix:
             #   sed -i 's/^ *#> /            /' controller/src/test/java/dev/wgmesh/controller/security/EndpointSecurityMatrixTest.java
-            #> POST      /api/v1/networks                                      401       403    400
-            #> GET       /api/v1/networks                                      401       200    200
-            #> GET       /api/v1/networks/{id}                                 401       404    404
-            #> PUT       /api/v1/networks/{id}                                 401       403    400
-            #> DELETE    /api/v1/networks/{id}                                 401       403    404
-            #> POST      /api/v1/networks/{networkId}/sites                    401       403    400
-            #> GET       /api/v1/networks/{networkId}/sites                    401       404    404
-            #> GET       /api/v1/networks/{networkId}/sites/{siteId}           401       404    404
-            #> PUT       /api/v1/networks/{networkId}/sites/{siteId}           401       403    400
-            #> DELETE    /api/v1/networks/{networkId}/sites/{siteId}           401       403    404
-            #> POST      /api/v1/networks/{networkId}/peers                    401       403    400
-            #> GET       /api/v1/networks/{networkId}/peers                    401       404    404
-            #> GET       /api/v1/networks/{networkId}/peers/{peerId}           401       404    404
-            #> PUT       /api/v1/networks/{networkId}/peers/{peerId}           401       403    404
-            #> DELETE    /api/v1/networks/{networkId}/peers/{peerId}           401       403    404
-            #> GET       /api/v1/networks/{networkId}/peers/{peerId}/config    401       404    404
-            #> GET       /api/v1/networks/{networkId}/peers/{peerId}/config.png 401       404    404
-            #> GET       /api/v1/networks/{networkId}/peers/{peerId}/config.svg 401       404    404
-            #> GET       /api/v1/audit                                         401       200    200
-            #> GET       /v3/api-docs                                          401       200    200
-            #> GET       /v3/api-docs.yaml                                     401       200    200
-            #> GET       /v3/api-docs/swagger-config                           401       200    200
-            #> GET       /swagger-ui.html                                      401       302    302
+            POST      /api/v1/networks                                      401       403    400
+            GET       /api/v1/networks                                      401       200    200
+            GET       /api/v1/networks/{id}                                 401       404    404
+            PUT       /api/v1/networks/{id}                                 401       403    400
+            DELETE    /api/v1/networks/{id}                                 401       403    404
+            POST      /api/v1/networks/{networkId}/sites                    401       403    400
+            GET       /api/v1/networks/{networkId}/sites                    401       404    404
+            GET       /api/v1/networks/{networkId}/sites/{siteId}           401       404    404
+            PUT       /api/v1/networks/{networkId}/sites/{siteId}           401       403    400
+            DELETE    /api/v1/networks/{networkId}/sites/{siteId}           401       403    404
+            POST      /api/v1/networks/{networkId}/peers                    401       403    400
+            GET       /api/v1/networks/{networkId}/peers                    401       404    404
+            GET       /api/v1/networks/{networkId}/peers/{peerId}           401       404    404
+            PUT       /api/v1/networks/{networkId}/peers/{peerId}           401       403    404
+            DELETE    /api/v1/networks/{networkId}/peers/{peerId}           401       403    404
+            GET       /api/v1/networks/{networkId}/peers/{peerId}/config    401       404    404
+            GET       /api/v1/networks/{networkId}/peers/{peerId}/config.png 401       404    404
+            GET       /api/v1/networks/{networkId}/peers/{peerId}/config.svg 401       404    404
+            GET       /api/v1/audit                                         401       200    200
+            GET       /v3/api-docs                                          401       200    200
+            GET       /v3/api-docs.yaml                                     401       200    200
+            GET       /v3/api-docs/swagger-config                           401       200    200
+            GET       /swagger-ui.html                                      401       302    302
             """;
 
     private static final String SAMPLE_ID = "00000000-0000-4000-8000-00000000abcd";

@@ -20,8 +20,12 @@ public final class ApiClient {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
 
+    private final String bearer;
+
+    /** Acts as ADMIN through a WRITE API token (the API requires authentication). */
     public ApiClient(int port) {
         this.base = "http://127.0.0.1:" + port;
+        this.bearer = ApiTestClient.adminBearerToken(port);
     }
 
     /** A response with its body parsed as JSON when it is JSON. */
@@ -81,6 +85,7 @@ public final class ApiClient {
         if (bytes != null) {
             b.header("Content-Type", "application/json");
         }
+        b.header("Authorization", "Bearer " + bearer);
         headers.forEach(b::header);
         try {
             HttpResponse<byte[]> r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -91,6 +96,11 @@ public final class ApiClient {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(ex);
         }
+    }
+
+    /** The WRITE token this client sends, for tests that build raw requests on {@link #http()}. */
+    public String bearer() {
+        return bearer;
     }
 
     public HttpClient http() {

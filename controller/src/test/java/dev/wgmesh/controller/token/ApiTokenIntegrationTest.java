@@ -57,6 +57,11 @@ class ApiTokenIntegrationTest {
         assertThat(stored).isEqualTo(OpaqueSecret.sha256Hex(token[1])).doesNotContain(token[1].substring(37));
         String list = admin.get("/api/v1/tokens").body();
         assertThat(list).contains(token[0]).doesNotContain(token[1]).doesNotContain("secret");
+        assertThat(admin.get("/api/v1/audit?targetType=api_token&targetId=" + token[0])
+                        .body())
+                .contains("\"action\":\"api_token.created\"")
+                .contains("\"actor\":\"admin\"")
+                .doesNotContain(token[1]);
     }
 
     @Test

@@ -122,6 +122,13 @@ class UserManagementIntegrationTest {
         assertThat(r.body()).contains("\"role\":\"ADMIN\"");
         assertThat(admin.delete("/api/v1/users/" + id).statusCode()).isEqualTo(204);
         assertThat(admin.delete("/api/v1/users/" + id).statusCode()).isEqualTo(404);
+        String audit = admin.get("/api/v1/audit?targetType=user&targetId=" + id).body();
+        assertThat(audit)
+                .contains("\"action\":\"user.created\"")
+                .contains("\"action\":\"user.role_changed\"")
+                .contains("\"action\":\"user.deleted\"")
+                .contains("\"actor\":\"admin\"")
+                .doesNotContain("password");
         assertThat(admin.put("/api/v1/users/" + UUID.randomUUID() + "/role", "{\"role\":\"ADMIN\"}")
                         .statusCode())
                 .isEqualTo(404);

@@ -87,6 +87,7 @@ class ErrorHandlingTest {
         HttpRequest chunked = HttpRequest.newBuilder(URI.create(api.base() + "/api/v1/networks"))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + api.bearer())
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(huge.getBytes())))
                 .build();
         HttpResponse<String> r = api.http().send(chunked, HttpResponse.BodyHandlers.ofString());
@@ -130,7 +131,7 @@ class ErrorHandlingTest {
         assertThat(events).hasSize(2);
         var update = events.get(0); // newest first
         assertThat(update.get("action").asString()).isEqualTo("network.updated");
-        assertThat(update.get("actor").asString()).isEqualTo("anonymous");
+        assertThat(update.get("actor").asString()).startsWith("token:test-admin-");
         assertThat(update.get("details").get("before").get("mtu").asInt()).isEqualTo(1420);
         assertThat(update.get("details").get("after").get("mtu").asInt()).isEqualTo(1300);
         assertThat(events.get(1).get("action").asString()).isEqualTo("network.created");
