@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-/** Inserts bare network rows for enrolment tests (the networks feature owns the real API). */
+/** Bare network and site rows for enrolment tests, without the networks feature's API or audit entries. */
 final class TestNetworks {
     private TestNetworks() {}
 
@@ -31,18 +31,13 @@ final class TestNetworks {
     static UUID insert(JdbcTemplate jdbc) {
         UUID id = UUID.randomUUID();
         Timestamp now = Timestamp.from(Instant.now());
-        // The networks feature adds updated_at to V1; fill it in when the column exists (before and after merge).
-        boolean hasUpdatedAt = jdbc.queryForObject(
-                        "SELECT count(*) FROM information_schema.columns"
-                                + " WHERE table_name = 'network' AND column_name = 'updated_at'",
-                        Long.class)
-                > 0;
         jdbc.update(
-                "INSERT INTO network (id, name, ipv4_prefix, created_at" + (hasUpdatedAt ? ", updated_at" : "")
-                        + ") VALUES (?, ?, ?, ?" + (hasUpdatedAt ? ", ?" : "") + ")",
-                hasUpdatedAt
-                        ? new Object[] {id, "net-" + id.toString().substring(0, 8), "10.77.0.0/16", now, now}
-                        : new Object[] {id, "net-" + id.toString().substring(0, 8), "10.77.0.0/16", now});
+                "INSERT INTO network (id, name, ipv4_prefix, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+                id,
+                "net-" + id.toString().substring(0, 8),
+                "10.77.0.0/16",
+                now,
+                now);
         return id;
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wgmesh.controller.support.ApiClient;
 import dev.wgmesh.controller.support.Fixtures;
+import dev.wgmesh.controller.support.TestAdmin;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
@@ -24,8 +25,8 @@ import org.springframework.test.context.DynamicPropertySource;
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
             "wgmesh.grpc.port=0",
-            "wgmesh.admin.username=" + dev.wgmesh.controller.support.TestAdmin.USERNAME,
-            "wgmesh.admin.password=" + dev.wgmesh.controller.support.TestAdmin.PASSWORD
+            "wgmesh.admin.username=" + TestAdmin.USERNAME,
+            "wgmesh.admin.password=" + TestAdmin.PASSWORD
         })
 class PeerOnEmbeddedH2Test {
     @TempDir

@@ -58,9 +58,7 @@ class EndpointSecurityMatrixTest {
             GET       /actuator/info                                        401       200    200
             GET       /actuator/prometheus                                  401       200    200
             #
-            # Rows for the networks/sites/peers/config/audit feature (branch ctl-core) and springdoc, measured on a
-            # trial merge. After merging ctl-core, activate them by removing the "#> " prefix:
-            #   sed -i 's/^ *#> /            /' controller/src/test/java/dev/wgmesh/controller/security/EndpointSecurityMatrixTest.java
+            # networks, sites, peers, config export, audit, OpenAPI
             POST      /api/v1/networks                                      401       403    400
             GET       /api/v1/networks                                      401       200    200
             GET       /api/v1/networks/{id}                                 401       404    404
