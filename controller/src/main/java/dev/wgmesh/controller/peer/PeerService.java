@@ -12,7 +12,6 @@ import dev.wgmesh.controller.ipam.IpamService.Allocation;
 import dev.wgmesh.controller.keys.PeerKeySealer;
 import dev.wgmesh.controller.keys.WireGuardKeys;
 import dev.wgmesh.controller.keys.WireGuardSecret;
-import dev.wgmesh.controller.network.Network;
 import dev.wgmesh.controller.network.NetworkService;
 import dev.wgmesh.controller.site.SiteService;
 import java.time.Clock;
@@ -45,6 +44,8 @@ public class PeerService {
     private final IpamService ipam;
     private final PeerKeySealer sealer;
     private final AuditLog audit;
+    private final NetworkPrefixLock prefixLock;
+    private final PeerListQuery listQuery;
     private final TransactionTemplate tx;
     private final Clock clock = Clock.systemUTC();
 
@@ -55,6 +56,8 @@ public class PeerService {
             IpamService ipam,
             PeerKeySealer sealer,
             AuditLog audit,
+            NetworkPrefixLock prefixLock,
+            PeerListQuery listQuery,
             PlatformTransactionManager transactions) {
         this.repository = repository;
         this.networks = networks;
@@ -62,6 +65,8 @@ public class PeerService {
         this.ipam = ipam;
         this.sealer = sealer;
         this.audit = audit;
+        this.prefixLock = prefixLock;
+        this.listQuery = listQuery;
         this.tx = new TransactionTemplate(transactions);
     }
 
@@ -91,15 +96,15 @@ public class PeerService {
 
     private Peer insert(UUID networkId, UUID id, PeerSpec spec, String publicKey, String sealed) {
         // Shared lock: many peer creations proceed together, a concurrent prefix change (exclusive lock) cannot.
-        Network network = networks.lockShared(networkId);
+        NetworkPrefixLock.Prefixes network = prefixLock.lock(networkId);
         checkSite(networkId, spec);
-        if (spec.tunnelIpv6() != null && network.ipv6Prefix() == null) {
+        if (spec.tunnelIpv6() != null && network.ipv6() == null) {
             throw new InvalidInputException("tunnelIpv6", "the network has no IPv6 prefix");
         }
         List<IpamService.Want> wants = new ArrayList<>(2);
-        wants.add(new IpamService.Want(network.ipv4Prefix(), spec.tunnelIpv4(), "tunnelIpv4"));
-        if (network.ipv6Prefix() != null) {
-            wants.add(new IpamService.Want(network.ipv6Prefix(), spec.tunnelIpv6(), "tunnelIpv6"));
+        wants.add(new IpamService.Want(network.ipv4(), spec.tunnelIpv4(), "tunnelIpv4"));
+        if (network.ipv6() != null) {
+            wants.add(new IpamService.Want(network.ipv6(), spec.tunnelIpv6(), "tunnelIpv6"));
         }
         List<Allocation> allocated = ipam.allocate(networkId, id, wants);
         PeerEntity e = new PeerEntity(
@@ -124,8 +129,16 @@ public class PeerService {
 
     @Transactional(readOnly = true)
     public PageResponse<Peer> list(UUID networkId, PeerFilter filter, Pageable pageable) {
-        networks.get(networkId); // 404 for an unknown network rather than an empty page
-        return PageResponse.of(repository.findAll(filter.toSpecification(networkId), pageable), Peer::of);
+        PeerListQuery.Result page = listQuery.find(networkId, filter, pageable);
+        if (page.total() == 0) {
+            networks.get(networkId); // 404 for an unknown network rather than an empty page
+        }
+        int size = pageable.isPaged()
+                ? pageable.getPageSize()
+                : Math.max(1, page.items().size());
+        return new PageResponse<>(
+                page.items(), pageable.isPaged() ? pageable.getPageNumber() : 0, size, page.total(), (int)
+                        ((page.total() + size - 1) / size));
     }
 
     @Transactional
