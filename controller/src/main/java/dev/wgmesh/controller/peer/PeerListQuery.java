@@ -96,7 +96,13 @@ class PeerListQuery {
             if (column == null) {
                 throw new IllegalArgumentException("unsupported sort " + o.getProperty());
             }
-            s.append(column).append(o.isAscending() ? " ASC, " : " DESC, ");
+            s.append(column).append(o.isAscending() ? " ASC" : " DESC");
+            if (column.equals("p.name")) {
+                // Names are unique in a network: already a total order, which the name indexes deliver as is
+                // (a tie-breaker column would force a sort of every match).
+                return s.toString();
+            }
+            s.append(", ");
         }
         return s.append("p.id").toString(); // a total order, so pages neither skip nor repeat peers
     }
