@@ -14,7 +14,7 @@ wgmesh_select_jdk || exit 1
 peers="${1:-10000}"
 clients="${2:-16}"
 export PGHOST="${PGHOST:-localhost}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-postgres}"
-jar="$root/controller/target/wgmesh-controller.jar"
+jar="${BENCH_JAR:-$root/controller/target/wgmesh-controller.jar}"
 if [ ! -f "$jar" ]; then
   (cd "$root" && ./mvnw -B -q -o -DskipTests -Dspotless.check.skip=true package -pl controller -am)
 fi

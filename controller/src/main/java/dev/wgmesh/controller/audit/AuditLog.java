@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.data.domain.Pageable;
 import org.springframework.data.jpa.domain.Specification;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -21,12 +22,14 @@ public class AuditLog {
     private static final int MAX_DETAILS = 8000;
 
     private final AuditRepository repository;
+    private final JdbcTemplate jdbc;
     private final ActorProvider actors;
     private final ObjectMapper json;
     private final Clock clock = Clock.systemUTC();
 
-    public AuditLog(AuditRepository repository, ActorProvider actors, ObjectMapper json) {
+    public AuditLog(AuditRepository repository, JdbcTemplate jdbc, ActorProvider actors, ObjectMapper json) {
         this.repository = repository;
+        this.jdbc = jdbc;
         this.actors = actors;
         this.json = json;
     }
@@ -45,8 +48,17 @@ public class AuditLog {
         if (text.length() > MAX_DETAILS) {
             text = json.writeValueAsString(Map.of("truncated", true, "action", action));
         }
-        repository.save(new AuditEventEntity(
-                clock.instant(), actors.currentActor(), action, targetType, String.valueOf(targetId), text));
+        // Plain insert in the caller's transaction (its connection): no entity, no identity read-back, no Hibernate
+        // action queue; about 5 % of a peer creation's CPU went to saving the entity.
+        jdbc.update(
+                "INSERT INTO audit_event (occurred_at, actor, action, target_type, target_id, details)"
+                        + " VALUES (?, ?, ?, ?, ?, ?)",
+                java.time.OffsetDateTime.ofInstant(clock.instant(), java.time.ZoneOffset.UTC),
+                actors.currentActor(),
+                action,
+                targetType,
+                String.valueOf(targetId),
+                text);
     }
 
     @Transactional(readOnly = true)

@@ -7,16 +7,21 @@ import java.math.BigInteger;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Tunnel address allocation, safe under concurrent requests and across controller replicas.
  *
- * <p>{@link #reserve} runs outside any transaction: it picks a candidate and inserts it, tagged with the id the peer is
+ * <p>Peer creation uses {@link #allocate}, inside the peer's own transaction (one insert in the common case; see
+ * there). {@link #reserve} is the older, transaction-free form, kept for callers that must hold an address before
+ * their transaction starts: it runs outside any transaction: it picks a candidate and inserts it, tagged with the id the peer is
  * about to get, in its own autocommitted statement with {@code ON CONFLICT DO NOTHING}; the primary key {@code
  * (network_id, family, host_index)} lets exactly one of several concurrent inserts win and losers move to the next
  * candidate. A conflict costs one round trip and never waits for a business transaction, because no transaction
@@ -36,6 +41,7 @@ public class IpamService {
 
     private final JdbcTemplate jdbc;
     private final Clock clock;
+    private final AllocationCursors cursors = new AllocationCursors();
 
     public IpamService(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
@@ -44,6 +50,159 @@ public class IpamService {
 
     /** One reserved or allocated address. */
     public record Allocation(UUID networkId, UUID peerId, int family, BigInteger index, IpAddress address) {}
+
+    /**
+     * One address wanted by {@link #allocate}: {@code requested} (static) or, when null, the next free one of
+     * {@code prefix}; {@code field} is the request field named in errors.
+     */
+    public record Want(Cidr prefix, IpAddress requested, String field) {}
+
+    /**
+     * Allocates the addresses of a new peer inside the caller's transaction, which must also insert the peer: the
+     * allocation rows commit or roll back with it, so a failure leaves nothing to release or reap.
+     *
+     * <p>Cost in the common case: one multi-row {@code INSERT ... ON CONFLICT DO NOTHING} for all families, with
+     * candidates from this process's {@link AllocationCursors}, so concurrent creations here never probe the same
+     * row. A candidate another replica took conflicts (after that replica's transaction ends, as PostgreSQL makes
+     * the insert wait for it); the allocator then re-reads the highest index in use and tries above it. Two replicas
+     * can deadlock on each other's candidates of two families: PostgreSQL aborts one transaction, which the caller
+     * retries as a whole.
+     *
+     * @throws InvalidInputException a static address is outside the prefix, or is its network/broadcast address
+     * @throws ConflictException a static address is taken, or a prefix is exhausted
+     */
+    public List<Allocation> allocate(UUID networkId, UUID peerId, List<Want> wants) {
+        if (!TransactionSynchronizationManager.isActualTransactionActive()) {
+            throw new IllegalStateException("allocate() must run in the transaction that inserts the peer");
+        }
+        BigInteger[] candidates = new BigInteger[wants.size()];
+        for (int i = 0; i < candidates.length; i++) {
+            Want w = wants.get(i);
+            candidates[i] = w.requested() != null
+                    ? staticIndex(w.prefix(), w.requested(), w.field())
+                    : firstCandidate(networkId, w.prefix(), w.field());
+        }
+        List<Allocation> result = new ArrayList<>(candidates.length);
+        boolean[] landed = insertAll(networkId, peerId, wants, candidates);
+        for (int i = 0; i < candidates.length; i++) {
+            Want w = wants.get(i);
+            BigInteger index = candidates[i];
+            if (!landed[i]) {
+                if (w.requested() != null) {
+                    throw new ConflictException(w.field(), w.requested() + " is already taken in this network");
+                }
+                index = allocateAfterConflict(networkId, peerId, w.prefix(), w.field());
+            }
+            result.add(new Allocation(
+                    networkId, peerId, w.prefix().family(), index, w.prefix().addressAt(index)));
+            if (w.requested() == null) {
+                giveBackOnRollback(networkId, w.prefix(), index);
+            }
+        }
+        return result;
+    }
+
+    private void giveBackOnRollback(UUID networkId, Cidr prefix, BigInteger index) {
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCompletion(int status) {
+                if (status != STATUS_COMMITTED) {
+                    cursors.giveBack(networkId, prefix, index);
+                }
+            }
+        });
+    }
+
+    private BigInteger staticIndex(Cidr prefix, IpAddress requested, String field) {
+        if (!prefix.contains(requested)) {
+            throw new InvalidInputException(field, requested + " is outside the network prefix " + prefix);
+        }
+        BigInteger index = prefix.indexOf(requested);
+        if (index.signum() == 0 || index.compareTo(prefix.lastUsableIndex()) > 0) {
+            throw new InvalidInputException(
+                    field,
+                    requested + " is the " + (index.signum() == 0 ? "network" : "broadcast") + " address of " + prefix);
+        }
+        return index;
+    }
+
+    private BigInteger firstCandidate(UUID networkId, Cidr prefix, String field) {
+        BigInteger c = cursors.take(networkId, prefix);
+        if (c == null) {
+            c = cursors.takeAtLeast(
+                    networkId, prefix, highestInUse(networkId, prefix).add(BigInteger.ONE));
+        }
+        return c.compareTo(prefix.lastUsableIndex()) > 0 ? gapOrFull(networkId, prefix, field) : c;
+    }
+
+    private BigInteger allocateAfterConflict(UUID networkId, UUID peerId, Cidr prefix, String field) {
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            BigInteger c = cursors.takeAtLeast(
+                    networkId, prefix, highestInUse(networkId, prefix).add(BigInteger.ONE));
+            if (c.compareTo(prefix.lastUsableIndex()) > 0) {
+                c = gapOrFull(networkId, prefix, field);
+            }
+            if (tryInsert(networkId, peerId, prefix, c)) {
+                return c;
+            }
+        }
+        throw new ConflictException(field, "could not allocate an address in " + prefix + " (too much contention)");
+    }
+
+    private BigInteger gapOrFull(UUID networkId, Cidr prefix, String field) {
+        BigInteger gap = lowestGap(networkId, prefix);
+        if (gap == null) {
+            throw new ConflictException(field, "no free address left in " + prefix);
+        }
+        return gap;
+    }
+
+    private BigInteger highestInUse(UUID networkId, Cidr prefix) {
+        BigDecimal max = jdbc.queryForObject(
+                "SELECT max(host_index) FROM ip_allocation WHERE network_id = ? AND family = ?",
+                BigDecimal.class,
+                networkId,
+                prefix.family());
+        return max == null ? BigInteger.ZERO : max.toBigIntegerExact();
+    }
+
+    /** One statement for all candidates; which of them conflicted is read back only when some did. */
+    private boolean[] insertAll(UUID networkId, UUID peerId, List<Want> wants, BigInteger[] candidates) {
+        boolean[] landed = new boolean[candidates.length];
+        if (candidates.length == 0) {
+            return landed;
+        }
+        StringBuilder sql = new StringBuilder(
+                "INSERT INTO ip_allocation (network_id, family, host_index, address, peer_id, reserved_at) VALUES ");
+        List<Object> args = new ArrayList<>(6 * candidates.length);
+        Timestamp now = Timestamp.from(clock.instant());
+        for (int i = 0; i < candidates.length; i++) {
+            Cidr prefix = wants.get(i).prefix();
+            sql.append(i == 0 ? "(?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?)");
+            args.add(networkId);
+            args.add(prefix.family());
+            args.add(new BigDecimal(candidates[i]));
+            args.add(prefix.addressAt(candidates[i]).toString());
+            args.add(peerId);
+            args.add(now);
+        }
+        sql.append(" ON CONFLICT DO NOTHING");
+        int inserted = jdbc.update(sql.toString(), args.toArray());
+        if (inserted == candidates.length) {
+            Arrays.fill(landed, true);
+        } else if (inserted > 0) {
+            List<String> mine = jdbc.queryForList(
+                    "SELECT address FROM ip_allocation WHERE peer_id = ? AND network_id = ?",
+                    String.class,
+                    peerId,
+                    networkId);
+            for (int i = 0; i < candidates.length; i++) {
+                landed[i] = mine.contains(
+                        wants.get(i).prefix().addressAt(candidates[i]).toString());
+            }
+        }
+        return landed;
+    }
 
     /**
      * Reserves {@code requested} (a static address) or, when null, the next free address of {@code prefix}.

@@ -12,16 +12,15 @@ import dev.wgmesh.controller.ipam.IpamService.Allocation;
 import dev.wgmesh.controller.keys.PeerKeySealer;
 import dev.wgmesh.controller.keys.WireGuardKeys;
 import dev.wgmesh.controller.keys.WireGuardSecret;
-import dev.wgmesh.controller.network.Network;
 import dev.wgmesh.controller.network.NetworkService;
 import dev.wgmesh.controller.site.SiteService;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.data.domain.Pageable;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -29,13 +28,15 @@ import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Peers. Creation runs in steps (see {@link IpamService}): reserve tunnel addresses for the new peer's id
- * (autocommitted), insert the peer in one transaction, and release the reservations if that transaction fails, so an
- * error leaves nothing behind.
+ * Peers. A creation is one transaction: shared lock on the network (its prefixes cannot change underneath), address
+ * allocation ({@link IpamService#allocate}), the peer row with its tags, and the audit entry; a failure anywhere
+ * rolls all of it back, so nothing is left to release. Key generation and sealing run before it, off the database.
  */
 @Service
 public class PeerService {
     static final String TARGET = "peer";
+    /** Whole-transaction attempts when PostgreSQL aborts a creation as a deadlock victim (replicas allocating). */
+    private static final int CREATE_ATTEMPTS = 3;
 
     private final PeerRepository repository;
     private final NetworkService networks;
@@ -43,6 +44,8 @@ public class PeerService {
     private final IpamService ipam;
     private final PeerKeySealer sealer;
     private final AuditLog audit;
+    private final NetworkPrefixLock prefixLock;
+    private final PeerListQuery listQuery;
     private final TransactionTemplate tx;
     private final Clock clock = Clock.systemUTC();
 
@@ -53,6 +56,8 @@ public class PeerService {
             IpamService ipam,
             PeerKeySealer sealer,
             AuditLog audit,
+            NetworkPrefixLock prefixLock,
+            PeerListQuery listQuery,
             PlatformTransactionManager transactions) {
         this.repository = repository;
         this.networks = networks;
@@ -60,17 +65,14 @@ public class PeerService {
         this.ipam = ipam;
         this.sealer = sealer;
         this.audit = audit;
+        this.prefixLock = prefixLock;
+        this.listQuery = listQuery;
         this.tx = new TransactionTemplate(transactions);
     }
 
-    /** Not transactional itself: address reservation must commit on its own before the peer's transaction. */
+    /** Not transactional itself: it runs (and on a deadlock, re-runs) its own transaction. */
     public Peer create(UUID networkId, PeerRequest request) {
         PeerSpec spec = PeerSpec.validate(request);
-        Network network = networks.get(networkId);
-        checkSite(networkId, spec);
-        if (spec.tunnelIpv6() != null && network.ipv6Prefix() == null) {
-            throw new InvalidInputException("tunnelIpv6", "the network has no IPv6 prefix");
-        }
         UUID id = UUID.randomUUID();
         String publicKey = spec.publicKey();
         String sealed = null;
@@ -79,36 +81,42 @@ public class PeerService {
             publicKey = pair.publicKey();
             sealed = sealer.seal(id, pair.privateKey());
         }
-        List<Allocation> reserved = new ArrayList<>(2);
-        try {
-            reserved.add(ipam.reserve(networkId, id, network.ipv4Prefix(), spec.tunnelIpv4(), "tunnelIpv4"));
-            if (network.ipv6Prefix() != null) {
-                reserved.add(ipam.reserve(networkId, id, network.ipv6Prefix(), spec.tunnelIpv6(), "tunnelIpv6"));
+        String key = publicKey;
+        String sealedKey = sealed;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return tx.execute(status -> insert(networkId, id, spec, key, sealedKey));
+            } catch (PessimisticLockingFailureException ex) {
+                if (attempt >= CREATE_ATTEMPTS) {
+                    throw ex;
+                }
             }
-            PeerEntity e = new PeerEntity(
-                    id,
-                    networkId,
-                    spec.kind(),
-                    publicKey,
-                    sealed,
-                    reserved.get(0).address().toString(),
-                    reserved.size() > 1 ? reserved.get(1).address().toString() : null,
-                    clock.instant());
-            e.apply(spec, clock.instant());
-            return tx.execute(status -> insert(network, e));
-        } catch (RuntimeException ex) {
-            ipam.release(reserved);
-            throw ex;
         }
     }
 
-    private Peer insert(Network reservedIn, PeerEntity e) {
+    private Peer insert(UUID networkId, UUID id, PeerSpec spec, String publicKey, String sealed) {
         // Shared lock: many peer creations proceed together, a concurrent prefix change (exclusive lock) cannot.
-        Network now = networks.lockShared(reservedIn.id());
-        if (!Objects.equals(now.ipv4Prefix(), reservedIn.ipv4Prefix())
-                || !Objects.equals(now.ipv6Prefix(), reservedIn.ipv6Prefix())) {
-            throw new ConflictException(null, "the network's prefixes changed during the request; retry");
+        NetworkPrefixLock.Prefixes network = prefixLock.lock(networkId);
+        checkSite(networkId, spec);
+        if (spec.tunnelIpv6() != null && network.ipv6() == null) {
+            throw new InvalidInputException("tunnelIpv6", "the network has no IPv6 prefix");
         }
+        List<IpamService.Want> wants = new ArrayList<>(2);
+        wants.add(new IpamService.Want(network.ipv4(), spec.tunnelIpv4(), "tunnelIpv4"));
+        if (network.ipv6() != null) {
+            wants.add(new IpamService.Want(network.ipv6(), spec.tunnelIpv6(), "tunnelIpv6"));
+        }
+        List<Allocation> allocated = ipam.allocate(networkId, id, wants);
+        PeerEntity e = new PeerEntity(
+                id,
+                networkId,
+                spec.kind(),
+                publicKey,
+                sealed,
+                allocated.get(0).address().toString(),
+                allocated.size() > 1 ? allocated.get(1).address().toString() : null,
+                clock.instant());
+        e.apply(spec, clock.instant());
         Peer created = Peer.of(saveAndFlush(e));
         audit.record("peer.created", TARGET, created.id(), null, created.auditView());
         return created;
@@ -121,8 +129,16 @@ public class PeerService {
 
     @Transactional(readOnly = true)
     public PageResponse<Peer> list(UUID networkId, PeerFilter filter, Pageable pageable) {
-        networks.get(networkId); // 404 for an unknown network rather than an empty page
-        return PageResponse.of(repository.findAll(filter.toSpecification(networkId), pageable), Peer::of);
+        PeerListQuery.Result page = listQuery.find(networkId, filter, pageable);
+        if (page.total() == 0) {
+            networks.get(networkId); // 404 for an unknown network rather than an empty page
+        }
+        int size = pageable.isPaged()
+                ? pageable.getPageSize()
+                : Math.max(1, page.items().size());
+        return new PageResponse<>(
+                page.items(), pageable.isPaged() ? pageable.getPageNumber() : 0, size, page.total(), (int)
+                        ((page.total() + size - 1) / size));
     }
 
     @Transactional

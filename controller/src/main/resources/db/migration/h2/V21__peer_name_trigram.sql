@@ -1,0 +1,3 @@
+-- PostgreSQL gets a pg_trgm index for "name contains" here (db/migration/postgresql/V21). H2 has no trigram or
+-- expression index, and the embedded database serves small installations, where the scan of a network's peers is
+-- cheap: nothing to create, the version exists so both databases report the same schema version.
