@@ -24,6 +24,7 @@ import java.util.Set;
  *   --state-dir        state-dir          /var/lib/wgmesh-agent
  *   --stats-interval   stats-interval     10s
  *   --metrics-listen   metrics-listen     (off)        host:port for the Prometheus endpoint, e.g. 127.0.0.1:9586
+ *   --probe-port       probe-port         51821        UDP port of the latency probe responder on the tunnel address
  * </pre>
  */
 public record AgentOptions(
@@ -32,10 +33,14 @@ public record AgentOptions(
         String interfaceName,
         Path stateDir,
         Duration statsInterval,
-        String metricsListen) {
+        String metricsListen,
+        int probePort) {
 
-    private static final Set<String> KEYS =
-            Set.of("controller", "enrol-key", "interface", "state-dir", "stats-interval", "metrics-listen");
+    /** Default UDP port of the latency probe responder (one above WireGuard's customary 51820). */
+    public static final int DEFAULT_PROBE_PORT = 51821;
+
+    private static final Set<String> KEYS = Set.of(
+            "controller", "enrol-key", "interface", "state-dir", "stats-interval", "metrics-listen", "probe-port");
 
     public static AgentOptions parse(List<String> args) throws IOException {
         Map<String, String> values = new LinkedHashMap<>();
@@ -94,6 +99,16 @@ public record AgentOptions(
         String metrics = v.get("metrics-listen");
         if (metrics != null) {
             requireHostPort("metrics-listen", metrics);
+            dev.wgmesh.agent.metrics.AgentMetrics.parseListen(metrics); // an IP literal: no DNS at boot
+        }
+        int probePort;
+        try {
+            probePort = Integer.parseInt(v.getOrDefault("probe-port", Integer.toString(DEFAULT_PROBE_PORT)));
+        } catch (NumberFormatException ex) {
+            throw new IllegalArgumentException("--probe-port must be a number");
+        }
+        if (probePort < 1 || probePort > 65535) {
+            throw new IllegalArgumentException("--probe-port must be 1-65535");
         }
         return new AgentOptions(
                 controller,
@@ -101,7 +116,8 @@ public record AgentOptions(
                 iface,
                 Path.of(v.getOrDefault("state-dir", "/var/lib/wgmesh-agent")),
                 parseDuration("stats-interval", v.getOrDefault("stats-interval", "10s")),
-                metrics);
+                metrics,
+                probePort);
     }
 
     private static void requireHostPort(String name, String value) {
@@ -146,6 +162,6 @@ public record AgentOptions(
     public String toString() {
         return "AgentOptions[controller=" + controller + ", enrolKey=" + (enrolKey == null ? "none" : "(set)")
                 + ", interface=" + interfaceName + ", stateDir=" + stateDir + ", statsInterval=" + statsInterval
-                + ", metricsListen=" + metricsListen + "]";
+                + ", metricsListen=" + metricsListen + ", probePort=" + probePort + "]";
     }
 }

@@ -51,6 +51,23 @@ class AgentOptionsTest {
     }
 
     @Test
+    void probePortAndMetricsListen() throws Exception {
+        AgentOptions d = AgentOptions.parse(List.of("--controller", "h:1"));
+        assertThat(d.probePort()).isEqualTo(AgentOptions.DEFAULT_PROBE_PORT);
+        assertThat(d.metricsListen()).isNull();
+        AgentOptions o = AgentOptions.parse(
+                List.of("--controller", "h:1", "--probe-port", "40000", "--metrics-listen", "[::1]:9586"));
+        assertThat(o.probePort()).isEqualTo(40000);
+        assertThat(o.metricsListen()).isEqualTo("[::1]:9586");
+        assertThatThrownBy(() -> AgentOptions.parse(List.of("--controller", "h:1", "--probe-port", "0")))
+                .hasMessageContaining("--probe-port");
+        assertThatThrownBy(() -> AgentOptions.parse(List.of("--controller", "h:1", "--probe-port", "x")))
+                .hasMessageContaining("--probe-port");
+        assertThatThrownBy(() -> AgentOptions.parse(List.of("--controller", "h:1", "--metrics-listen", "metrics:9586")))
+                .hasMessageContaining("--metrics-listen");
+    }
+
+    @Test
     void unknownKeyInFileIsRejected() throws Exception {
         Path f = tmp.resolve("agent.conf");
         Files.writeString(f, "controller=h:1\ncontroler=typo:1\n");

@@ -47,8 +47,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * data path reads only volatile fields and lock-free tables, so configuration never blocks packets.
  */
 public final class Device implements DeviceConfigurator, AutoCloseable {
-    /** Largest inner packet read from the TUN (jumbo frames); buffers are sized for it. */
-    static final int MAX_INNER_PACKET = 9216;
+    /**
+     * Largest inner packet read from the TUN: what fits a transport message in one UDP datagram, so any MTU an
+     * operator sets works (wireguard-go and Linux allow up to 65,535). Buffers are sized for it; the pool creates
+     * them lazily, so memory follows the packets actually in flight, not this maximum.
+     */
+    static final int MAX_INNER_PACKET = Limits.MAX_INNER_PACKET;
 
     private static final int BUFFER_SIZE = PacketBuffer.HEADROOM + MAX_INNER_PACKET + PacketBuffer.TAILROOM;
     private static final int POOL_BUFFERS = 2048;

@@ -1,0 +1,49 @@
+package dev.wgmesh.dataplane.daemon;
+
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+
+/**
+ * wireguard-go's command line and environment (wireguard.com/xplatform "Interface"):
+ *
+ * <pre>
+ *   wgmesh-wg [-f|--foreground] INTERFACE-NAME
+ *   WG_PROCESS_FOREGROUND=1   same as -f (the daemonized child runs with it)
+ *   LOG_LEVEL=verbose|debug|error|silent   (default, and for unknown values: error)
+ * </pre>
+ */
+public record DaemonOptions(String interfaceName, boolean foreground, Level logLevel, boolean logLevelSet) {
+
+    public static final String USAGE = "Usage: wgmesh-wg [-f/--foreground] INTERFACE-NAME";
+
+    /** @throws IllegalArgumentException with a usage message for anything else */
+    public static DaemonOptions parse(List<String> args, Map<String, String> env) {
+        boolean foreground = "1".equals(env.get("WG_PROCESS_FOREGROUND"));
+        String name;
+        if (args.size() == 2 && (args.get(0).equals("-f") || args.get(0).equals("--foreground"))) {
+            foreground = true;
+            name = args.get(1);
+        } else if (args.size() == 1 && !args.get(0).startsWith("-")) {
+            name = args.get(0);
+        } else {
+            throw new IllegalArgumentException(USAGE);
+        }
+        if (name.isEmpty()
+                || name.length() > 15
+                || name.contains("/")
+                || name.contains(" ")
+                || name.equals(".")
+                || name.equals("..")) {
+            throw new IllegalArgumentException("invalid interface name '" + name + "'");
+        }
+        String level = env.get("LOG_LEVEL");
+        Level l =
+                switch (level == null ? "" : level) {
+                    case "verbose", "debug" -> Level.FINE;
+                    case "silent" -> Level.OFF;
+                    default -> Level.SEVERE; // "error", unset or unknown: wireguard-go falls back to error too
+                };
+        return new DaemonOptions(name, foreground, l, level != null && !level.isEmpty());
+    }
+}
