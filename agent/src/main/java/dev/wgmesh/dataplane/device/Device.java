@@ -56,8 +56,13 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
 
     private static final int BUFFER_SIZE = PacketBuffer.HEADROOM + MAX_INNER_PACKET + PacketBuffer.TAILROOM;
     private static final int POOL_BUFFERS = 2048;
-    /** Parallel mode holds packets in FQ-CoDel, hand-off queues and batches: a larger pool, half of it for queues. */
-    private static final int PARALLEL_POOL_BUFFERS = 6144;
+    /** Parallel mode holds packets in FQ-CoDel, hand-off queues and batches: a larger pool (created lazily). */
+    private static final int PARALLEL_POOL_BUFFERS = 4096;
+    /**
+     * FQ-CoDel's memory limit in buffers (it charges a packet its buffer's capacity, as Linux charges truesize): a
+     * quarter of the pool, so a flood that fills the queues still leaves buffers for reading and crypto.
+     */
+    private static final int QUEUE_BUFFERS = PARALLEL_POOL_BUFFERS / 4;
 
     private final TunDevice tun;
     private final UdpTransport udp;
@@ -116,7 +121,7 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
         boolean par = mode == DataPathMode.PARALLEL;
         int buffers = par ? PARALLEL_POOL_BUFFERS : POOL_BUFFERS;
         this.pool = new BufferPool(BUFFER_SIZE, buffers);
-        this.parallel = par ? new ParallelDataPath(this, cryptoWorkers, (long) BUFFER_SIZE * buffers / 2) : null;
+        this.parallel = par ? new ParallelDataPath(this, cryptoWorkers, (long) BUFFER_SIZE * QUEUE_BUFFERS) : null;
         this.receivePath = new ReceivePath(this, parallel);
         this.handshakeWorker = new HandshakeWorker(this);
     }
