@@ -86,7 +86,7 @@ start_tunnels() {
     ip netns exec "$(ns "$s")" taskset -c "$cpus" iperf3 -s -D -B "10.251.0.$((i + 1))" -p 5201
   done
   sleep 0.5
-  iperf_tcp 2 1 "$cpus" >/dev/null # warm-up (lets the JIT compile the hot path; same for both)
+  iperf_tcp 4 4 "$cpus" >/dev/null # warm-up, not counted (lets the JIT compile the hot path; same for both)
 }
 
 bps() { python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"]))' "$1"; }

@@ -18,17 +18,18 @@ import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.UnaryOperator;
 import org.jctools.queues.MpscArrayQueue;
+import org.jctools.queues.SpscArrayQueue;
 
 /**
  * The fair multi-core data path ({@link DataPathMode#PARALLEL}).
  *
  * <pre>
- *  TUN reader ──(route, classify)──▶ txIn ─┐                          ┌─▶ tx sink: send UDP, timer hooks
- *                                          ▼                          │
- *                      dispatcher: PeerScheduler (FQ-CoDel per peer,  │
- *                      DRR across peers, counter at dequeue) under    ├── OrderedCryptoPipeline: N workers,
- *                      the DQL budget ──────────────────────────────▶ │   batches, per-peer order restored
- *  UDP receiver ──(index, keypair)──▶ rxIn ──▶ dispatcher ──────────▶ │
+ *  TUN reader ─(route, classify)─▶ per-peer txIn ─┐                   ┌─▶ tx sink: send UDP, timer hooks
+ *                                                 ▼                   │
+ *          dispatcher: PeerScheduler (FQ-CoDel per peer, DRR across   │
+ *          peers, counter at dequeue) under the DQL budget ─────────▶ ├── OrderedCryptoPipeline: N workers,
+ *                                                                     │   batches, per-peer order restored
+ *  UDP receiver ─(index, keypair)─▶ rxIn ─▶ dispatcher ─────────────▶ │
  *                                                                     └─▶ rx sink: replay filter, timers, TUN
  * </pre>
  *
@@ -49,15 +50,31 @@ import org.jctools.queues.MpscArrayQueue;
  */
 final class ParallelDataPath implements Runnable {
     static final long RX = 1;
-    private static final int HANDOFF = 2048;
+    /**
+     * Transmit hand-off, one small queue per peer: when the TUN reader outruns the dispatcher (a flood on a starved
+     * machine), the overflow falls on the peer being flooded, not on every peer as with one shared FIFO; the
+     * dispatcher drains ready peers round robin, at most {@link #DRAIN_QUANTUM} packets each per turn.
+     */
+    static final int PEER_HANDOFF = 512;
+
+    private static final int DRAIN_QUANTUM = 64;
+    private static final int DRAIN_MAX = 2048;
+    /**
+     * Receive hand-off: a FIFO the scheduler cannot see into (inner flows are unknown before decryption), so it is
+     * kept short; receive is held back by the crypto budget like transmit, and overflow drops here (counted).
+     */
+    private static final int RX_HANDOFF = 256;
+
     private static final int BATCH_PACKETS = 32;
     private static final int BATCHES = 64;
     private static final long HOUSEKEEPING_NANOS = 50_000_000L;
 
     private final Device device;
     private final FlowClassifier classifier = FlowClassifier.withRandomSeed();
-    private final MpscArrayQueue<PacketBuffer> txIn = new MpscArrayQueue<>(HANDOFF);
-    private final MpscArrayQueue<PacketBuffer> rxIn = new MpscArrayQueue<>(HANDOFF);
+    /** Peers whose hand-off queue has packets, each at most once (its {@code scheduled} flag). */
+    private final MpscArrayQueue<Peer> readyPeers = new MpscArrayQueue<>(1 << 16);
+
+    private final MpscArrayQueue<PacketBuffer> rxIn = new MpscArrayQueue<>(RX_HANDOFF);
     private final PeerScheduler scheduler;
     private final CryptoBudget budget;
     private final int workers;
@@ -70,6 +87,17 @@ final class ParallelDataPath implements Runnable {
     // dispatcher thread only: peers that own a tin
     private final List<Peer> withTin = new ArrayList<>();
     private long lastHousekeeping;
+
+    private static final java.lang.invoke.VarHandle SCHEDULED;
+
+    static {
+        try {
+            SCHEDULED = java.lang.invoke.MethodHandles.lookup()
+                    .findVarHandle(PeerSendState.class, "scheduled", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private volatile Thread thread;
     private volatile boolean parked;
@@ -101,11 +129,14 @@ final class ParallelDataPath implements Runnable {
     /** TUN reader: a routed plaintext packet for {@code peer}; ownership passes here. Never blocks. */
     void offerTx(Peer peer, PacketBuffer b) {
         b.flowHash = classifier.hash(b.data, b.offset, b.length);
-        b.context = peer;
-        if (!txIn.offer(b)) {
+        PeerSendState s = peer.sendState;
+        if (!s.txIn.offer(b)) {
             b.release();
             device.counters().drop(DropReason.QUEUE_OVERFLOW);
             return;
+        }
+        if (!s.scheduled && SCHEDULED.compareAndSet(s, false, true)) {
+            readyPeers.offer(peer); // cannot fail below 65536 peers with packets in flight
         }
         wake();
     }
@@ -158,45 +189,64 @@ final class ParallelDataPath implements Runnable {
             }
         } finally {
             pipeline.close();
-            releaseAll(txIn);
+            Peer p;
+            while ((p = readyPeers.poll()) != null) {
+                releaseAll(p.sendState.txIn);
+            }
             releaseAll(rxIn);
         }
     }
 
     private int drainTx() {
         int n = 0;
-        PacketBuffer b;
-        while (n < HANDOFF && (b = txIn.relaxedPoll()) != null) {
-            n++;
-            Peer peer = (Peer) b.context;
-            b.context = null;
+        Peer peer;
+        while (n < DRAIN_MAX && (peer = readyPeers.relaxedPoll()) != null) {
             PeerSendState s = peer.sendState;
-            if (s.dropRequested) {
-                flushTin(peer);
+            PacketBuffer b;
+            int k = 0;
+            while (k < DRAIN_QUANTUM && (b = s.txIn.relaxedPoll()) != null) {
+                k++;
+                enqueue(peer, b);
             }
-            if (peer.isDestroyed()) {
-                b.release();
-                continue;
-            }
-            if (s.tin == null) {
-                s.lane = s.lane == null ? pipeline.newLane(peer) : s.lane;
-                s.tin = scheduler.addPeer(s.lane, peer.counterSource());
-                s.lastTin = s.tin;
-                withTin.add(peer);
-            }
-            scheduler.enqueue(s.tin, b);
-            if (s.tin.isParked() || !peer.counterSource().ready()) {
-                peer.sendHandshakeInitiation(false); // rate limited by the timers (§6.2)
+            n += k;
+            if (!s.txIn.isEmpty()) {
+                readyPeers.offer(peer); // still scheduled: back of the round
+            } else {
+                s.scheduled = false;
+                if (!s.txIn.isEmpty() && SCHEDULED.compareAndSet(s, false, true)) {
+                    readyPeers.offer(peer); // the reader added one after our last poll and saw the flag still set
+                }
             }
         }
         return n;
+    }
+
+    private void enqueue(Peer peer, PacketBuffer b) {
+        PeerSendState s = peer.sendState;
+        if (s.dropRequested) {
+            flushTin(peer);
+        }
+        if (peer.isDestroyed()) {
+            b.release();
+            return;
+        }
+        if (s.tin == null) {
+            s.lane = s.lane == null ? pipeline.newLane(peer) : s.lane;
+            s.tin = scheduler.addPeer(s.lane, peer.counterSource());
+            s.lastTin = s.tin;
+            withTin.add(peer);
+        }
+        scheduler.enqueue(s.tin, b);
+        if (s.tin.isParked() || !peer.counterSource().ready()) {
+            peer.sendHandshakeInitiation(false); // rate limited by the timers (§6.2)
+        }
     }
 
     private int drainRx() {
         int n = 0;
         PacketBuffer b;
         long now = System.nanoTime();
-        while (pipeline.canSubmit() && (b = rxIn.relaxedPoll()) != null) {
+        while (pipeline.canSubmit() && budget.available(now) > 0 && (b = rxIn.relaxedPoll()) != null) {
             n++;
             Peer peer = ((IndexEntry) b.owner).peer();
             PeerSendState s = peer.sendState;
@@ -239,7 +289,7 @@ final class ParallelDataPath implements Runnable {
             Thread.yield();
         } else {
             parked = true;
-            if (txIn.isEmpty() && rxIn.isEmpty()) {
+            if (readyPeers.isEmpty() && rxIn.isEmpty()) {
                 LockSupport.parkNanos(pipeline.batchesInFlight() > 0 ? 20_000 : 1_000_000);
             }
             parked = false;
@@ -247,7 +297,7 @@ final class ParallelDataPath implements Runnable {
         return idle + 1;
     }
 
-    private static void releaseAll(MpscArrayQueue<PacketBuffer> q) {
+    private static void releaseAll(java.util.Queue<PacketBuffer> q) {
         PacketBuffer b;
         while ((b = q.poll()) != null) {
             b.release();
@@ -282,6 +332,11 @@ final class ParallelDataPath implements Runnable {
 
     /** Per-peer state of the parallel path; fields other than {@link #dropRequested} are dispatcher-thread only. */
     static final class PeerSendState {
+        /** Plaintext from the TUN reader (the one producer) to the dispatcher (the one consumer). */
+        final SpscArrayQueue<PacketBuffer> txIn = new SpscArrayQueue<>(PEER_HANDOFF);
+        /** True while this peer is on {@code readyPeers}; set by the reader (CAS), cleared by the dispatcher. */
+        volatile boolean scheduled;
+
         Tin tin;
         PeerLane lane;
         PeerLane rxLane;
