@@ -12,7 +12,7 @@ import java.util.logging.Level;
  *   wgmesh-wg [-f|--foreground] INTERFACE-NAME
  *   WG_PROCESS_FOREGROUND=1   same as -f (the daemonized child runs with it)
  *   LOG_LEVEL=verbose|debug|error|silent   (default, and for unknown values: error)
- *   WGMESH_DATAPATH=parallel|inline|auto    data path mode (default auto: parallel with more than one core)
+ *   WGMESH_DATAPATH=parallel|inline|auto    data path mode (default auto, currently inline)
  *   WGMESH_METRICS_LISTEN=host:port         Prometheus text on GET /metrics (off unless set)
  * </pre>
  *

@@ -25,8 +25,13 @@ public enum DataPathMode {
     public static final String ENV = "WGMESH_DATAPATH";
 
     /**
-     * Parses {@code parallel}, {@code inline}, or {@code auto} (parallel when more than one core is available,
-     * inline otherwise). {@code hybrid} is not implemented yet and is rejected rather than silently mapped.
+     * Parses {@code parallel}, {@code inline}, or {@code auto}. {@code hybrid} is not implemented yet and is rejected
+     * rather than silently mapped.
+     *
+     * <p>{@code auto} is {@link #INLINE} for now: on the 2-core shared build machine {@code bench/fairpath.sh}
+     * measured the parallel path at about the same single-stream TCP throughput as inline but with a larger standing
+     * latency under load (the hand-offs and workers compete for two cores with both tunnel ends and iperf3), so it
+     * is opt-in until it is tuned; {@code cores} is kept for the hybrid choice.
      *
      * @throws IllegalArgumentException for anything else
      */
@@ -35,7 +40,7 @@ public enum DataPathMode {
         return switch (v) {
             case "parallel" -> PARALLEL;
             case "inline" -> INLINE;
-            case "auto", "" -> cores > 1 ? PARALLEL : INLINE;
+            case "auto", "" -> INLINE;
             default ->
                 throw new IllegalArgumentException(
                         "unknown data path mode '" + value + "' (expected parallel, inline or auto)");

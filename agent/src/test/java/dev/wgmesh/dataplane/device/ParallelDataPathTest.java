@@ -187,7 +187,7 @@ class ParallelDataPathTest {
     void modeIsParsedStrictly() {
         assertThat(DataPathMode.parse("Parallel", 1)).isEqualTo(DataPathMode.PARALLEL);
         assertThat(DataPathMode.parse("inline", 8)).isEqualTo(DataPathMode.INLINE);
-        assertThat(DataPathMode.parse(null, 4)).isEqualTo(DataPathMode.PARALLEL);
+        assertThat(DataPathMode.parse(null, 4)).isEqualTo(DataPathMode.INLINE);
         assertThat(DataPathMode.parse("auto", 1)).isEqualTo(DataPathMode.INLINE);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> DataPathMode.parse("turbo", 2))
                 .isInstanceOf(IllegalArgumentException.class)
