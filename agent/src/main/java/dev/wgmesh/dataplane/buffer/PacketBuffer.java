@@ -33,8 +33,13 @@ public final class PacketBuffer {
     public long counter;
     /** Owning peer / keypair for the stage at hand; cleared on release. */
     public Object owner;
-    /** Stage-specific scratch (e.g. a sequence number for reordering). */
+    /** Stage-specific scratch (e.g. a sequence number for reordering, or the direction in the crypto stage). */
     public long tag;
+    /**
+     * A second stage-specific reference, e.g. the keypair a transmit counter belongs to, or a datagram's source;
+     * cleared on release.
+     */
+    public Object context;
     /** Intrusive link for allocation-free queues; only the queue that holds the buffer touches it. */
     public PacketBuffer next;
 
@@ -63,6 +68,7 @@ public final class PacketBuffer {
         counter = 0;
         owner = null;
         tag = 0;
+        context = null;
         next = null;
     }
 

@@ -1,5 +1,6 @@
 package dev.wgmesh.dataplane.daemon;
 
+import dev.wgmesh.dataplane.device.DataPathMode;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
@@ -11,7 +12,11 @@ import java.util.logging.Level;
  *   wgmesh-wg [-f|--foreground] INTERFACE-NAME
  *   WG_PROCESS_FOREGROUND=1   same as -f (the daemonized child runs with it)
  *   LOG_LEVEL=verbose|debug|error|silent   (default, and for unknown values: error)
+ *   WGMESH_DATAPATH=parallel|inline|auto    data path mode (default auto, currently inline)
+ *   WGMESH_METRICS_LISTEN=host:port         Prometheus text on GET /metrics (off unless set)
  * </pre>
+ *
+ * The last two are ours; they are checked here so a typo fails at start with a message, not later.
  */
 public record DaemonOptions(String interfaceName, boolean foreground, Level logLevel, boolean logLevelSet) {
 
@@ -44,6 +49,11 @@ public record DaemonOptions(String interfaceName, boolean foreground, Level logL
                     case "silent" -> Level.OFF;
                     default -> Level.SEVERE; // "error", unset or unknown: wireguard-go falls back to error too
                 };
+        DataPathMode.parse(env.get(DataPathMode.ENV), Runtime.getRuntime().availableProcessors());
+        String metrics = env.get(MetricsServer.ENV);
+        if (metrics != null && !metrics.isEmpty()) {
+            MetricsServer.parseAddress(metrics);
+        }
         return new DaemonOptions(name, foreground, l, level != null && !level.isEmpty());
     }
 }

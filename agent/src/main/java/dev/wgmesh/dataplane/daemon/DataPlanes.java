@@ -1,6 +1,7 @@
 package dev.wgmesh.dataplane.daemon;
 
 import dev.wgmesh.dataplane.config.DeviceConfigurator;
+import dev.wgmesh.dataplane.device.DataPathMode;
 import dev.wgmesh.dataplane.device.Device;
 import dev.wgmesh.dataplane.time.SystemScheduler;
 import java.io.IOException;
@@ -9,18 +10,34 @@ import java.io.IOException;
 final class DataPlanes {
     private DataPlanes() {}
 
-    /** Starts a {@link Device} over the given TUN and UDP transport (it binds a random port until configured). */
+    /**
+     * Starts a {@link Device} over the given TUN and UDP transport (it binds a random port until configured), in the
+     * data path mode of {@code WGMESH_DATAPATH}, with the metrics endpoint of {@code WGMESH_METRICS_LISTEN} if set
+     * (both validated by {@link DaemonOptions#parse}).
+     */
     static DataPlane.Factory defaultFactory() {
+        return defaultFactory(System.getenv());
+    }
+
+    static DataPlane.Factory defaultFactory(java.util.Map<String, String> env) {
         return (tun, udp) -> {
             SystemScheduler scheduler = new SystemScheduler("wg-" + tun.name() + "-timers");
-            Device device = new Device(tun, udp, scheduler);
+            DataPathMode mode = DataPathMode.parse(
+                    env.get(DataPathMode.ENV), Runtime.getRuntime().availableProcessors());
+            Device device = new Device(tun, udp, scheduler, mode);
+            MetricsServer metrics = null;
             try {
                 device.start();
+                String listen = env.get(MetricsServer.ENV);
+                if (listen != null && !listen.isEmpty()) {
+                    metrics = MetricsServer.start(MetricsServer.parseAddress(listen), device, tun.name());
+                }
             } catch (IOException | RuntimeException e) {
                 device.close();
                 scheduler.close();
                 throw e;
             }
+            MetricsServer metricsServer = metrics;
             return new DataPlane() {
                 @Override
                 public DeviceConfigurator configurator() {
@@ -30,6 +47,9 @@ final class DataPlanes {
                 /** Stops the device (which closes the TUN and UDP transport too), then its timer thread. */
                 @Override
                 public void close() {
+                    if (metricsServer != null) {
+                        metricsServer.close();
+                    }
                     device.close();
                     scheduler.close();
                 }

@@ -31,11 +31,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * A userspace WireGuard interface (wireguard-go {@code Device}): a TUN on one side, a UDP transport on the other,
  * peers in between.
  *
- * <p>Threads (kept simple for now; the fair multi-core pipeline is a later issue):
+ * <p>Threads ({@link DataPathMode}):
  *
  * <ul>
- *   <li>TUN reader — {@link SendPath}: route, stage, encrypt, send;
- *   <li>UDP receiver — {@link ReceivePath}: decrypt, replay check, allowed-IPs check, write to the TUN;
+ *   <li>TUN reader — {@link SendPath}: route, then inline: stage, encrypt, send; parallel: classify and hand off;
+ *   <li>UDP receiver — {@link ReceivePath}: inline: decrypt, replay check, allowed-IPs check, write to the TUN;
+ *       parallel: index and key checks, hand off;
+ *   <li>parallel only — the dispatcher of {@link ParallelDataPath} (FQ-CoDel, DRR, DQL budget) and its crypto
+ *       workers, one per core, which also run the send and receive stages after crypto ({@link TransportSink});
  *   <li>handshake worker — {@link HandshakeWorker}: handshakes, cookies, rate limiting;
  *   <li>the {@link Scheduler}'s thread — peer timers (rekey, keepalive, retransmission, zeroing).
  * </ul>
@@ -53,12 +56,22 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
 
     private static final int BUFFER_SIZE = PacketBuffer.HEADROOM + MAX_INNER_PACKET + PacketBuffer.TAILROOM;
     private static final int POOL_BUFFERS = 2048;
+    /** Parallel mode holds packets in FQ-CoDel, hand-off queues and batches: a larger pool (created lazily). */
+    private static final int PARALLEL_POOL_BUFFERS = 4096;
+    /**
+     * FQ-CoDel's memory limit in buffers (it charges a packet its buffer's capacity, as Linux charges truesize): a
+     * quarter of the pool, so a flood that fills the queues still leaves buffers for reading and crypto.
+     */
+    private static final int QUEUE_BUFFERS = PARALLEL_POOL_BUFFERS / 4;
 
     private final TunDevice tun;
     private final UdpTransport udp;
     private final Scheduler scheduler;
     private final Clock clock;
-    private final BufferPool pool = new BufferPool(BUFFER_SIZE, POOL_BUFFERS);
+    private final DataPathMode mode;
+    private final BufferPool pool;
+    private final ParallelDataPath parallel;
+    private final ReceivePath receivePath;
     private final DeviceCounters counters = new DeviceCounters();
     private final IndexTable<IndexEntry> indices = new IndexTable<>();
     private final AllowedIps<Peer> allowedIps = new AllowedIps<>();
@@ -86,10 +99,30 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
      * @param scheduler runs peer timers; its clock is the device's clock
      */
     public Device(TunDevice tun, UdpTransport udp, Scheduler scheduler) {
+        this(tun, udp, scheduler, DataPathMode.fromEnvironment());
+    }
+
+    /**
+     * @param mode how the data path uses threads and cores
+     */
+    public Device(TunDevice tun, UdpTransport udp, Scheduler scheduler, DataPathMode mode) {
+        this(tun, udp, scheduler, mode, Math.max(1, Runtime.getRuntime().availableProcessors()));
+    }
+
+    /**
+     * @param cryptoWorkers crypto worker threads in {@link DataPathMode#PARALLEL} (ignored inline)
+     */
+    public Device(TunDevice tun, UdpTransport udp, Scheduler scheduler, DataPathMode mode, int cryptoWorkers) {
         this.tun = tun;
         this.udp = udp;
         this.scheduler = scheduler;
         this.clock = scheduler.clock();
+        this.mode = mode;
+        boolean par = mode == DataPathMode.PARALLEL;
+        int buffers = par ? PARALLEL_POOL_BUFFERS : POOL_BUFFERS;
+        this.pool = new BufferPool(BUFFER_SIZE, buffers);
+        this.parallel = par ? new ParallelDataPath(this, cryptoWorkers, (long) BUFFER_SIZE * QUEUE_BUFFERS) : null;
+        this.receivePath = new ReceivePath(this, parallel);
         this.handshakeWorker = new HandshakeWorker(this);
     }
 
@@ -110,8 +143,12 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
                 p.timers.start();
             }
             String name = tun.name();
-            threads.add(startThread(new SendPath(this), "wg-" + name + "-tun"));
-            threads.add(startThread(new ReceivePath(this), "wg-" + name + "-udp"));
+            threads.add(startThread(new SendPath(this, parallel), "wg-" + name + "-tun"));
+            threads.add(startThread(receivePath, "wg-" + name + "-udp"));
+            if (parallel != null) {
+                parallel.start();
+                threads.add(startThread(parallel, "wg-" + name + "-dispatch"));
+            }
             threads.add(startThread(handshakeWorker, "wg-" + name + "-handshake"));
         }
     }
@@ -168,6 +205,17 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
 
     public boolean isRunning() {
         return running;
+    }
+
+    public DataPathMode mode() {
+        return mode;
+    }
+
+    /** A session became usable somewhere: the parallel dispatcher resumes parked peer queues at once. */
+    void onSessionReady() {
+        if (parallel != null) {
+            parallel.nudge();
+        }
     }
 
     // ---- DeviceConfigurator ----
@@ -343,10 +391,58 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
         return counters;
     }
 
+    /** Per-peer traffic and queue statistics, in configuration order. Cheap; any thread. */
+    public List<PeerStatistics> peerStatistics() {
+        List<Peer> list;
+        synchronized (configLock) {
+            list = List.copyOf(peers.values());
+        }
+        List<PeerStatistics> out = new ArrayList<>(list.size());
+        for (Peer p : list) {
+            dev.wgmesh.dataplane.queue.Tin tin = p.sendState.lastTin;
+            out.add(new PeerStatistics(
+                    p.publicKey().clone(),
+                    p.rxBytes(),
+                    p.txBytes(),
+                    p.timers.lastHandshakeEpochNanos(),
+                    tin == null ? null : tin.stats().snapshot()));
+        }
+        return out;
+    }
+
+    /**
+     * Per crypto worker: busy nanoseconds, batches, packets, failures (parallel mode, once started; empty
+     * otherwise). Busy time over wall time is the worker's utilisation.
+     */
+    public List<dev.wgmesh.dataplane.stats.WorkerStats.Snapshot> workerStatistics() {
+        dev.wgmesh.dataplane.stats.WorkerStats ws = parallel == null ? null : parallel.workerStats();
+        if (ws == null) {
+            return List.of();
+        }
+        List<dev.wgmesh.dataplane.stats.WorkerStats.Snapshot> out = new ArrayList<>(ws.workers());
+        for (int w = 0; w < ws.workers(); w++) {
+            out.add(ws.snapshot(w));
+        }
+        return out;
+    }
+
+    /** The crypto budget's current limit in bytes (parallel mode; 0 inline). */
+    public long cryptoBudgetLimit() {
+        return parallel == null ? 0 : parallel.budgetLimit();
+    }
+
     /** The keypair we currently send with to {@code publicKey}, or null (diagnostics and tests). */
     public Keypair currentKeypair(byte[] publicKey) {
         Peer p = peerIndex.get(PublicKeyId.of(publicKey, 0));
         return p == null ? null : p.keypairs.current();
+    }
+
+    /** Tests: wraps each crypto worker's operation (random delays); before {@link #start}, parallel mode only. */
+    void decorateCrypto(java.util.function.UnaryOperator<dev.wgmesh.dataplane.pipeline.CryptoOp> d) {
+        if (parallel == null) {
+            throw new IllegalStateException("not in parallel mode");
+        }
+        parallel.setDecorator(d);
     }
 
     /** Tests: demand cookies as if the handshake queue were deep. */
@@ -386,6 +482,10 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
 
     AllowedIps<Peer> allowedIps() {
         return allowedIps;
+    }
+
+    ReceivePath receivePath() {
+        return receivePath;
     }
 
     HandshakeWorker handshakeWorker() {

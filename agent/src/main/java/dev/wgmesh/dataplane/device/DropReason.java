@@ -29,6 +29,8 @@ public enum DropReason {
     NO_ENDPOINT,
     /** Staged-packet queue of a peer was full (oldest dropped), or staged packets were flushed (give-up, zeroing). */
     STAGED_OVERFLOW,
+    /** Parallel mode: the hand-off queue from an I/O thread to the dispatcher was full. */
+    QUEUE_OVERFLOW,
     /** No free packet buffer. */
     NO_BUFFER,
     /** Handshake queue full, or rate limited under load. */

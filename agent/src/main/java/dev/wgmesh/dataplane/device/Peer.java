@@ -39,6 +39,11 @@ final class Peer implements TimerActions {
     final Keypairs keypairs;
     final PeerTimers timers;
     private final MpmcArrayQueue<PacketBuffer> staged = new MpmcArrayQueue<>(Limits.STAGED_PACKETS_PER_PEER);
+    /** Parallel mode's per-peer scheduler state (dispatcher thread; see {@link ParallelDataPath}). */
+    final ParallelDataPath.PeerSendState sendState = new ParallelDataPath.PeerSendState();
+
+    private final SendCounters counterSource = new SendCounters();
+    private volatile boolean destroyed;
 
     private volatile Endpoint endpoint;
     private volatile byte[] presharedKey;
@@ -84,6 +89,48 @@ final class Peer implements TimerActions {
 
     long txBytes() {
         return txBytes.get();
+    }
+
+    void sent(long bytes) {
+        txBytes.addAndGet(bytes);
+    }
+
+    boolean isDestroyed() {
+        return destroyed;
+    }
+
+    /** Parallel mode: the counters the scheduler assigns at dequeue, from the current keypair. */
+    SendCounters counterSource() {
+        return counterSource;
+    }
+
+    /**
+     * Counter and keypair taken together (wireguard-go takes both in one step): the keypair rides in the packet's
+     * {@code context} so the worker seals with the key the counter belongs to, even if a rekey installed a new one.
+     */
+    final class SendCounters implements dev.wgmesh.dataplane.queue.CounterSource {
+        @Override
+        public boolean ready() {
+            return isUsable(keypairs.current());
+        }
+
+        @Override
+        public long next() {
+            throw new UnsupportedOperationException("the device always passes the packet");
+        }
+
+        @Override
+        public long next(PacketBuffer b) {
+            Keypair kp = keypairs.current();
+            if (!isUsable(kp)) {
+                return -1;
+            }
+            long c = kp.nextSendCounter();
+            if (c >= 0) {
+                b.context = kp;
+            }
+            return c;
+        }
     }
 
     // ---- send path ----
@@ -266,11 +313,16 @@ final class Peer implements TimerActions {
             stage(b);
         }
         flushStaged(AEAD.get());
+        device.onSessionReady();
     }
 
-    /** Flushes staged packets from a thread without its own cipher (handshake worker, receive promotion). */
+    /**
+     * Flushes staged packets from a thread without its own cipher (handshake worker, receive promotion): called when
+     * a session became usable, so it also wakes the parallel path's dispatcher to resume this peer's queue.
+     */
     void flushStaged() {
         flushStaged(AEAD.get());
+        device.onSessionReady();
     }
 
     @Override
@@ -296,6 +348,7 @@ final class Peer implements TimerActions {
     }
 
     void dropStaged() {
+        sendState.dropRequested = true; // the parallel path drops this peer's FQ-CoDel backlog too
         PacketBuffer b;
         while ((b = staged.poll()) != null) {
             b.release();
@@ -305,6 +358,7 @@ final class Peer implements TimerActions {
 
     /** Stops timers and wipes every secret of this peer (removal, device close). */
     void destroy() {
+        destroyed = true;
         timers.stop();
         keypairs.clear();
         handshake.destroy();

@@ -24,14 +24,20 @@ import java.io.IOException;
  * </ol>
  *
  * Every drop is counted by reason ({@link DropReason}); nothing is logged per packet.
+ *
+ * <p>In {@link DataPathMode#PARALLEL} steps 3–5 move: after the index and key checks the datagram is handed to
+ * {@link ParallelDataPath} (decryption on the crypto workers) and {@link TransportSink} runs the replay check, then
+ * {@link #authenticated} and {@link #deliver}, serialised per peer and in arrival order.
  */
 final class ReceivePath implements Runnable {
     private static final int HEADER = WireGuardSpec.TRANSPORT_HEADER_SIZE;
 
     private final Device device;
+    private final ParallelDataPath parallel;
 
-    ReceivePath(Device device) {
+    ReceivePath(Device device, ParallelDataPath parallel) {
         this.device = device;
+        this.parallel = parallel;
     }
 
     @Override
@@ -72,7 +78,9 @@ final class ReceivePath implements Runnable {
 
     private void dispatch(PacketBuffer b, int n, Endpoint from, ChaChaPoly aead) {
         int type = MessageType.classify(b.data, 0, n);
-        if (type == WireGuardSpec.TYPE_TRANSPORT) {
+        if (type == WireGuardSpec.TYPE_TRANSPORT && parallel != null) {
+            handOff(b, n, from);
+        } else if (type == WireGuardSpec.TYPE_TRANSPORT) {
             try {
                 receiveTransport(b.data, n, from, aead);
             } finally {
@@ -86,6 +94,29 @@ final class ReceivePath implements Runnable {
             device.counters().drop(DropReason.MALFORMED);
             b.release();
         }
+    }
+
+    /** Parallel mode: the receiver's share of a transport message — index and key checks — then the hand-off. */
+    private void handOff(PacketBuffer b, int n, Endpoint from) {
+        IndexEntry entry = device.indices().lookup(TransportMessage.receiver(b.data, 0));
+        Keypair kp = entry == null ? null : entry.keypair();
+        if (kp == null) {
+            device.counters().drop(DropReason.UNKNOWN_INDEX);
+            b.release();
+            return;
+        }
+        if (kp.isWiped() || kp.isExpired(device.clock().nanoTime())) {
+            device.counters().drop(DropReason.KEY_EXPIRED);
+            b.release();
+            return;
+        }
+        Endpoint known = entry.peer().endpoint();
+        b.context = known != null && known.sameAs(from) ? known : from.copy(); // allocates only when it moved
+        b.owner = entry;
+        b.offset = 0;
+        b.length = n;
+        b.counter = TransportMessage.counter(b.data, 0);
+        parallel.offerRx(b);
     }
 
     private void receiveTransport(byte[] data, int n, Endpoint from, ChaChaPoly aead) {
@@ -116,7 +147,7 @@ final class ReceivePath implements Runnable {
             device.counters().drop(DropReason.REPLAY);
             return;
         }
-        authenticated(peer, kp, n, from, aead);
+        authenticated(peer, kp, n, from);
         if (plen == 0) {
             return; // keepalive
         }
@@ -124,13 +155,14 @@ final class ReceivePath implements Runnable {
         deliver(peer, data, plen);
     }
 
-    private void authenticated(Peer peer, Keypair kp, int n, Endpoint from, ChaChaPoly aead) {
+    /** After authentication and the replay check: roaming, byte counters, promotion, rekey-on-receive, timers. */
+    void authenticated(Peer peer, Keypair kp, int n, Endpoint from) {
         peer.updateEndpoint(from);
         peer.received(n);
         if (peer.keypairs.receivedWith(kp)) {
             // First packet under a responder's next keypair: the handshake is confirmed (§5.4.5).
             peer.timers.onHandshakeComplete();
-            peer.flushStaged(aead);
+            peer.flushStaged();
         }
         if (kp == peer.keypairs.current() && peer.timers.shouldRekeyOnReceive(kp)) {
             peer.sendHandshakeInitiation(false);
@@ -139,7 +171,8 @@ final class ReceivePath implements Runnable {
         peer.timers.onAnyAuthenticatedPacketTraversal();
     }
 
-    private void deliver(Peer peer, byte[] data, int plen) {
+    /** Cryptokey routing on the plaintext at {@code data[HEADER..HEADER+plen)}, then the TUN write. */
+    void deliver(Peer peer, byte[] data, int plen) {
         int version = InnerPacket.version(data, HEADER, plen);
         if (version == 0) {
             device.counters().drop(DropReason.INVALID_INNER);

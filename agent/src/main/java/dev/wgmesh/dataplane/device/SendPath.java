@@ -15,16 +15,21 @@ import java.io.IOException;
  *       the packets wait (up to {@code STAGED_PACKETS_PER_PEER}).
  * </ol>
  *
- * Steady state allocates nothing and takes no lock (the JCE's own per-packet garbage aside, see {@link
+ * <p>In {@link DataPathMode#PARALLEL} step 3 becomes a hand-off: the packet is classified and queued for the peer's
+ * FQ-CoDel tin ({@link ParallelDataPath#offerTx}); scheduling, counters and encryption happen there.
+ *
+ * <p>Steady state allocates nothing and takes no lock (the JCE's own per-packet garbage aside, see {@link
  * ChaChaPoly}).
  */
 final class SendPath implements Runnable {
     private static final int MTU_REFRESH_PACKETS = 1024;
 
     private final Device device;
+    private final ParallelDataPath parallel;
 
-    SendPath(Device device) {
+    SendPath(Device device, ParallelDataPath parallel) {
         this.device = device;
+        this.parallel = parallel;
     }
 
     @Override
@@ -80,6 +85,10 @@ final class SendPath implements Runnable {
         if (peer == null) {
             device.counters().drop(DropReason.NO_ROUTE);
             b.release();
+            return;
+        }
+        if (parallel != null) {
+            parallel.offerTx(peer, b);
             return;
         }
         peer.stage(b);

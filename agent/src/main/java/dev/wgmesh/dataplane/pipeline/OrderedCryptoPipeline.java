@@ -249,8 +249,10 @@ public final class OrderedCryptoPipeline implements AutoCloseable {
             }
             b.count = kept;
             workerStats.recordBatch(w, clock.getAsLong() - start, total, failures);
+            // Read the lane first: once done is set, another worker may send, return and the dispatcher reuse b.
+            PeerLane lane = b.lane;
             b.done = true;
-            b.lane.drain();
+            lane.drain();
         }
     }
 

@@ -24,4 +24,13 @@ public interface CounterSource {
     default long next(PacketBuffer b) {
         return next();
     }
+
+    /**
+     * Whether the peer can take counters now (it has a usable keypair). A tin whose source is not ready is parked
+     * by {@link PeerScheduler}: its packets stay queued (the staging queue of a peer waiting for a handshake) until
+     * {@link PeerScheduler#resumeReady} finds it ready. Scheduler thread.
+     */
+    default boolean ready() {
+        return true;
+    }
 }

@@ -29,6 +29,7 @@ public final class PeerScheduler {
     private final int peerQuantum;
     private Tin activeHead;
     private Tin activeTail;
+    private Tin parkedHead;
 
     /**
      * @param peerQuantum bytes a peer may send per DRR round; at least one full packet (mtu + overhead)
@@ -55,24 +56,91 @@ public final class PeerScheduler {
         if (tin.active) {
             unlinkActive(tin);
         }
+        if (tin.parked) {
+            unlinkParked(tin);
+        }
         fq.removeTin(tin);
     }
 
     /** Queues a packet for a peer; never blocks. Returns the packets dropped to make room (see {@link FqCodel}). */
     public int enqueue(Tin tin, PacketBuffer b) {
         int dropped = fq.enqueue(tin, b);
-        if (!tin.active && tin.packets > 0) {
-            tin.active = true;
-            tin.peerDeficit = 0; // gets its quantum when first served, like every DRR newcomer
-            tin.nextActive = null;
-            if (activeTail == null) {
-                activeHead = tin;
-            } else {
-                activeTail.nextActive = tin;
-            }
-            activeTail = tin;
+        if (!tin.active && !tin.parked && tin.packets > 0) {
+            activate(tin);
         }
         return dropped;
+    }
+
+    private void activate(Tin tin) {
+        tin.active = true;
+        tin.peerDeficit = 0; // gets its quantum when first served, like every DRR newcomer
+        tin.nextActive = null;
+        if (activeTail == null) {
+            activeHead = tin;
+        } else {
+            activeTail.nextActive = tin;
+        }
+        activeTail = tin;
+    }
+
+    /**
+     * Moves every parked tin whose counter source is ready again back into the DRR round (call when a peer may have
+     * completed a handshake; cheap when nothing is parked).
+     *
+     * @return the number of tins resumed
+     */
+    public int resumeReady() {
+        int n = 0;
+        Tin prev = null;
+        Tin t = parkedHead;
+        while (t != null) {
+            Tin next = t.nextActive;
+            if (t.counters.ready()) {
+                if (prev == null) {
+                    parkedHead = next;
+                } else {
+                    prev.nextActive = next;
+                }
+                t.nextActive = null;
+                t.parked = false;
+                if (t.packets > 0) {
+                    activate(t);
+                }
+                n++;
+            } else {
+                prev = t;
+            }
+            t = next;
+        }
+        return n;
+    }
+
+    /** True when some tin waits, parked, for its counter source. */
+    public boolean hasParked() {
+        return parkedHead != null;
+    }
+
+    private void park(Tin t) {
+        unlinkActive(t);
+        t.parked = true;
+        t.nextActive = parkedHead;
+        parkedHead = t;
+    }
+
+    private void unlinkParked(Tin t) {
+        Tin prev = null;
+        for (Tin x = parkedHead; x != null; prev = x, x = x.nextActive) {
+            if (x == t) {
+                if (prev == null) {
+                    parkedHead = x.nextActive;
+                } else {
+                    prev.nextActive = x.nextActive;
+                }
+                break;
+            }
+        }
+        t.nextActive = null;
+        t.parked = false;
     }
 
     /**
@@ -90,6 +158,10 @@ public final class PeerScheduler {
                     activeTail.nextActive = t;
                     activeTail = t;
                 }
+                continue;
+            }
+            if (!t.counters.ready()) {
+                park(t); // no session yet: its packets wait in its queues, other peers go on
                 continue;
             }
             PacketBuffer b = fq.dequeue(t);

@@ -25,6 +25,9 @@ public final class Tin {
     // Peer-level DRR (PeerScheduler); guarded by the scheduler thread.
     int peerDeficit;
     boolean active;
+    /** On the scheduler's parked list (its counter source was not ready); {@code nextActive} links that list. */
+    boolean parked;
+
     Tin nextActive;
 
     Tin(Object owner, CounterSource counters) {
@@ -44,6 +47,11 @@ public final class Tin {
     /** Packets queued (scheduler thread; others read {@link #stats()}). */
     public int packets() {
         return packets;
+    }
+
+    /** True while parked because its counter source was not ready (scheduler thread). */
+    public boolean isParked() {
+        return parked;
     }
 
     /** Bytes queued, as charged to DRR (scheduler thread). */

@@ -21,7 +21,13 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(60)
 class DeviceTest {
-    private final TwoDevices net = new TwoDevices();
+    private final TwoDevices net = new TwoDevices(mode());
+
+    /** The data path under test; {@link InlineDeviceTest} runs the same suite inline. */
+    DataPathMode mode() {
+        return DataPathMode.PARALLEL;
+    }
+
     private final TwoDevices.Node a = net.a;
     private final TwoDevices.Node b = net.b;
 

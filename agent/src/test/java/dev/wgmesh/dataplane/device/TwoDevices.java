@@ -24,8 +24,19 @@ import java.util.function.BooleanSupplier;
 final class TwoDevices implements AutoCloseable {
     final FakeClock clock = new FakeClock();
     final MemoryNetwork net = new MemoryNetwork();
-    final Node a = new Node("a", "192.0.2.1", "10.0.0.1");
-    final Node b = new Node("b", "192.0.2.2", "10.0.0.2");
+    final DataPathMode mode;
+    final Node a;
+    final Node b;
+
+    TwoDevices() {
+        this(DataPathMode.PARALLEL);
+    }
+
+    TwoDevices(DataPathMode mode) {
+        this.mode = mode;
+        this.a = new Node("a", "192.0.2.1", "10.0.0.1");
+        this.b = new Node("b", "192.0.2.2", "10.0.0.2");
+    }
 
     final class Node {
         final String name;
@@ -44,7 +55,7 @@ final class TwoDevices implements AutoCloseable {
             this.inner = inner;
             this.tun = new MemoryTun("wg-" + name, 1420);
             this.udp = net.newTransport(outer);
-            this.device = new Device(tun, udp, scheduler);
+            this.device = new Device(tun, udp, scheduler, mode, 2);
         }
 
         /** Sets our key and port, and {@code other} as a peer (with its endpoint when {@code withEndpoint}). */

@@ -34,6 +34,11 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class WireguardGoInteropTest {
+    /** The data path under test; {@link InlineWireguardGoInteropTest} runs the same tests inline. */
+    DataPathMode mode() {
+        return DataPathMode.PARALLEL;
+    }
+
     private final String suffix =
             Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
     private final String ns = "wgi-" + suffix;
@@ -75,7 +80,7 @@ class WireguardGoInteropTest {
 
         tun = new MemoryTun("wgj-" + suffix, 1420);
         scheduler = new SystemScheduler("wg-timers-" + suffix);
-        device = new Device(tun, new ChannelUdpTransport(InetAddress.getByName(ourOuter)), scheduler);
+        device = new Device(tun, new ChannelUdpTransport(InetAddress.getByName(ourOuter)), scheduler, mode());
         device.apply(new ConfigChange(
                 ourPrivate,
                 0,

@@ -25,6 +25,10 @@ public enum WgImpl {
                     cmd.add(arg);
                 }
             }
+            String mode = System.getProperty("wgmesh.datapath"); // run the interop suites per data path mode
+            if (mode != null) {
+                cmd.add("-Dwgmesh.datapath=" + mode);
+            }
             cmd.add("-cp");
             cmd.add(System.getProperty("java.class.path"));
             cmd.add("dev.wgmesh.dataplane.daemon.WgDaemon");

@@ -191,4 +191,72 @@ class PeerSchedulerTest {
         }
         assertThat(got).isEqualTo(10);
     }
+
+    @Test
+    void aTinWithoutCountersIsParkedWithItsPacketsAndResumedInOrder() {
+        PeerScheduler s = new PeerScheduler(new FqCodel(FqCodel.Config.defaults(), clock));
+        java.util.concurrent.atomic.AtomicBoolean ready = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicLong waitingCounter = new AtomicLong();
+        CounterSource waiting = new CounterSource() {
+            @Override
+            public long next() {
+                return waitingCounter.getAndIncrement();
+            }
+
+            @Override
+            public boolean ready() {
+                return ready.get();
+            }
+        };
+        Tin parked = s.addPeer("waiting", waiting);
+        Tin live = s.addPeer("live", new AtomicLong()::getAndIncrement);
+        for (int i = 0; i < 5; i++) {
+            s.enqueue(parked, Packets.udp(pool, classifier, 5000, 100 + i, 0));
+            s.enqueue(live, Packets.udp(pool, classifier, 6000, 100, 0));
+        }
+        for (int i = 0; i < 5; i++) { // the live peer is served; the waiting one keeps its packets
+            PacketBuffer b = s.dequeue();
+            assertThat(b.owner).isEqualTo("live");
+            b.release();
+        }
+        assertThat(s.dequeue()).isNull();
+        assertThat(parked.isParked()).isTrue();
+        assertThat(parked.packets()).isEqualTo(5);
+        assertThat(s.resumeReady()).isZero();
+        s.enqueue(parked, Packets.udp(pool, classifier, 5000, 105, 0)); // still parked: stays queued
+        assertThat(s.dequeue()).isNull();
+
+        ready.set(true);
+        assertThat(s.resumeReady()).isEqualTo(1);
+        assertThat(s.hasParked()).isFalse();
+        for (int i = 0; i < 6; i++) {
+            PacketBuffer b = s.dequeue();
+            assertThat(b.owner).isEqualTo("waiting");
+            assertThat(b.length).as("flow order kept").isEqualTo(100 + i);
+            assertThat(b.counter).as("counters at dequeue, in order").isEqualTo(i);
+            b.release();
+        }
+        assertThat(s.dequeue()).isNull();
+    }
+
+    @Test
+    void removingAParkedTinReleasesItsPackets() {
+        PeerScheduler s = new PeerScheduler(new FqCodel(FqCodel.Config.defaults(), clock));
+        Tin t = s.addPeer("never", new CounterSource() {
+            @Override
+            public long next() {
+                return 0;
+            }
+
+            @Override
+            public boolean ready() {
+                return false;
+            }
+        });
+        s.enqueue(t, Packets.udp(pool, classifier, 1, 100, 0));
+        assertThat(s.dequeue()).isNull();
+        s.removePeer(t);
+        assertThat(s.hasParked()).isFalse();
+        assertThat(s.packets()).isZero();
+    }
 }

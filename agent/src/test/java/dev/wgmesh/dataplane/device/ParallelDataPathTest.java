@@ -1,0 +1,196 @@
+package dev.wgmesh.dataplane.device;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wgmesh.dataplane.io.memory.MemoryNetwork;
+import dev.wgmesh.dataplane.message.TransportMessage;
+import dev.wgmesh.dataplane.message.WireGuardSpec;
+import dev.wgmesh.dataplane.pipeline.CryptoOp;
+import dev.wgmesh.dataplane.stats.WorkerStats;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The parallel data path through whole devices over the in-memory TUN and network: with crypto workers slowed by
+ * random delays (so batches finish out of order), every peer's packets still leave with increasing counters and
+ * arrive in the order they were sent.
+ */
+@Timeout(90)
+class ParallelDataPathTest {
+    private final TwoDevices net = new TwoDevices(DataPathMode.PARALLEL);
+    private final TwoDevices.Node a = net.a;
+    private final TwoDevices.Node b = net.b;
+
+    @AfterEach
+    void close() {
+        net.close();
+    }
+
+    /** Up to {@code maxMicros} of sleep before each packet's crypto: workers finish batches in random order. */
+    private static CryptoOp randomlySlow(CryptoOp op, int maxMicros) {
+        return p -> {
+            LockSupport.parkNanos(ThreadLocalRandom.current().nextInt(maxMicros) * 1000L);
+            return op.apply(p);
+        };
+    }
+
+    /**
+     * A UDP datagram of one flow (fixed ports: FQ-CoDel keeps order within a flow and interleaves flows by design)
+     * carrying {@code seq} after the UDP header.
+     */
+    private static byte[] numbered(int seq, int size) {
+        byte[] p = Packets.payload(Math.max(size, 12), seq);
+        p[0] = 0x30; // source port 12345
+        p[1] = 0x39;
+        p[2] = 0x30; // destination port 12346
+        p[3] = 0x3a;
+        p[8] = (byte) (seq >>> 24);
+        p[9] = (byte) (seq >>> 16);
+        p[10] = (byte) (seq >>> 8);
+        p[11] = (byte) seq;
+        return p;
+    }
+
+    private static int seqOf(byte[] ipPacket) {
+        return ((ipPacket[28] & 0xff) << 24)
+                | ((ipPacket[29] & 0xff) << 16)
+                | ((ipPacket[30] & 0xff) << 8)
+                | (ipPacket[31] & 0xff);
+    }
+
+    @Test
+    void perPeerOrderSurvivesRandomCryptoDelays() throws Exception {
+        a.device.decorateCrypto(op -> randomlySlow(op, 300));
+        b.device.decorateCrypto(op -> randomlySlow(op, 300));
+        List<Long> wireCounters = new ArrayList<>();
+        net.net.setInterceptor((from, to, buf, off, len) -> {
+            if (buf[off] == WireGuardSpec.TYPE_TRANSPORT && from.toString().startsWith("192.0.2.1")) {
+                synchronized (wireCounters) {
+                    wireCounters.add(TransportMessage.counter(buf, off));
+                }
+            }
+            return MemoryNetwork.Verdict.DELIVER;
+        });
+        net.configureBoth(null);
+        int seq = 0;
+        int expected = 0;
+        for (int round = 0; round < 25; round++) {
+            for (int k = 0; k < 80; k++) { // bursts larger than a batch, so several batches of a peer are in flight
+                a.send(b, numbered(seq++, 40 + ThreadLocalRandom.current().nextInt(1300)));
+            }
+            for (int k = 0; k < 80; k++) {
+                byte[] got = b.receive();
+                assertThat(got).as("packet %d", expected).isNotNull();
+                assertThat(seqOf(got)).as("in order").isEqualTo(expected++);
+            }
+            b.send(a, numbered(round, 64)); // and the other direction, concurrently slowed
+            assertThat(seqOf(a.receive())).isEqualTo(round);
+        }
+        synchronized (wireCounters) {
+            assertThat(wireCounters).hasSizeGreaterThanOrEqualTo(2000);
+            for (int i = 1; i < wireCounters.size(); i++) {
+                assertThat(wireCounters.get(i)).as("counter %d on the wire", i).isGreaterThan(wireCounters.get(i - 1));
+            }
+        }
+        assertThat(a.drops(DropReason.REPLAY) + b.drops(DropReason.REPLAY)).isZero();
+        assertThat(a.drops(DropReason.AUTH_FAILURE) + b.drops(DropReason.AUTH_FAILURE))
+                .isZero();
+    }
+
+    @RepeatedTest(5)
+    void packetsWaitingForTheHandshakeAreQueuedAndSentInOrder() throws Exception {
+        List<Long> wire = new ArrayList<>();
+        net.net.setInterceptor((from, to, buf, off, len) -> {
+            if (buf[off] == WireGuardSpec.TYPE_TRANSPORT && from.toString().startsWith("192.0.2.1")) {
+                synchronized (wire) {
+                    wire.add(TransportMessage.counter(buf, off) * 10000 + len);
+                }
+            }
+            return MemoryNetwork.Verdict.DELIVER;
+        });
+        net.configureBoth(null);
+        for (int i = 0; i < 50; i++) { // all sent before any session exists: they wait in the peer's tin
+            a.send(b, numbered(i, 200));
+        }
+        List<Integer> seen = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            byte[] got = b.receive();
+            assertThat(got).as("packet %d", i).isNotNull();
+            seen.add(seqOf(got));
+        }
+
+        for (int i = 0; i < 50; i++) {
+            assertThat(seen.get(i)).as("%s", seen).isEqualTo(i);
+        }
+    }
+
+    @Test
+    void statisticsReportQueueAndWorkers() throws Exception {
+        net.configureBoth(null);
+        for (int i = 0; i < 200; i++) {
+            a.send(b, numbered(i, 1000));
+            assertThat(b.receive()).isNotNull();
+        }
+        List<PeerStatistics> peers = a.device.peerStatistics();
+        assertThat(peers).hasSize(1);
+        PeerStatistics p = peers.get(0);
+        assertThat(p.publicKey()).isEqualTo(b.publicKey);
+        assertThat(p.txBytes()).isGreaterThan(200 * 1000);
+        assertThat(p.queue()).isNotNull();
+        assertThat(p.queue().dequeuedPackets()).isGreaterThanOrEqualTo(200);
+        assertThat(p.queue().queuedPackets()).isZero();
+        List<WorkerStats.Snapshot> workers = a.device.workerStatistics();
+        assertThat(workers).hasSize(2);
+        assertThat(workers.stream().mapToLong(WorkerStats.Snapshot::packets).sum())
+                .isGreaterThanOrEqualTo(200);
+        assertThat(workers.stream().mapToLong(WorkerStats.Snapshot::busyNanos).sum())
+                .isPositive();
+        String text = PrometheusText.render(a.device, "wg-a");
+        assertThat(text)
+                .contains("wgmesh_peer_queue_packets{interface=\"wg-a\",peer=\"")
+                .contains("wgmesh_drops_total{interface=\"wg-a\",reason=\"replay\"} 0")
+                .contains("wgmesh_worker_busy_seconds_total{interface=\"wg-a\",worker=\"1\"}");
+        Set<String> names = new HashSet<>();
+        String current = null;
+        for (String line : text.split("\n")) { // each metric's samples form one group after its TYPE line
+            if (line.startsWith("# TYPE ")) {
+                current = line.split(" ")[2];
+                assertThat(names.add(current))
+                        .as("one group per metric: " + current)
+                        .isTrue();
+            } else if (!line.startsWith("#")) {
+                assertThat(line).startsWith(current + "{");
+            }
+        }
+    }
+
+    @Test
+    void inlineModeHasNoQueueStatistics() throws Exception {
+        try (TwoDevices inline = new TwoDevices(DataPathMode.INLINE)) {
+            inline.configureBoth(null);
+            inline.a.send(inline.b, numbered(1, 100));
+            assertThat(inline.b.receive()).isNotNull();
+            assertThat(inline.a.device.peerStatistics().get(0).queue()).isNull();
+            assertThat(inline.a.device.workerStatistics()).isEmpty();
+        }
+    }
+
+    @Test
+    void modeIsParsedStrictly() {
+        assertThat(DataPathMode.parse("Parallel", 1)).isEqualTo(DataPathMode.PARALLEL);
+        assertThat(DataPathMode.parse("inline", 8)).isEqualTo(DataPathMode.INLINE);
+        assertThat(DataPathMode.parse(null, 4)).isEqualTo(DataPathMode.INLINE);
+        assertThat(DataPathMode.parse("auto", 1)).isEqualTo(DataPathMode.INLINE);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DataPathMode.parse("turbo", 2))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("turbo");
+    }
+}
