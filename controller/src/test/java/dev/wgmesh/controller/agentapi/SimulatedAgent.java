@@ -60,6 +60,11 @@ public final class SimulatedAgent implements AutoCloseable {
     private EnrollResponse identity;
     private ManagedChannel channel;
     private StreamObserver<AgentMessage> stream;
+    private java.util.concurrent.ScheduledFuture<?> keepalive;
+    /** Keepalives of all simulated agents (the controller closes streams silent for 45 s). */
+    private static final java.util.concurrent.ScheduledExecutorService KEEPALIVES =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().name("sim-keepalive").daemon().factory());
 
     private NetworkConfig config = NetworkConfig.getDefaultInstance();
     private long revision;
@@ -257,6 +262,23 @@ public final class SimulatedAgent implements AutoCloseable {
             hello.addCapabilities(Capability.CAPABILITY_DELTAS);
         }
         send(AgentMessage.newBuilder().setHello(hello).build());
+        if (keepalive != null) {
+            keepalive.cancel(false);
+        }
+        keepalive = KEEPALIVES.scheduleWithFixedDelay(this::sendKeepalive, 10, 10, TimeUnit.SECONDS);
+    }
+
+    private synchronized void sendKeepalive() {
+        if (closedWith == null && stream != null) {
+            try {
+                stream.onNext(AgentMessage.newBuilder()
+                        .setKeepalive(
+                                dev.wgmesh.proto.v1.Keepalive.newBuilder().setTimeUnixMs(System.currentTimeMillis()))
+                        .build());
+            } catch (RuntimeException ignored) {
+                // the stream is closing
+            }
+        }
     }
 
     /** Sends any message (tests of malformed input). */
@@ -404,6 +426,9 @@ public final class SimulatedAgent implements AutoCloseable {
 
     @Override
     public void close() {
+        if (keepalive != null) {
+            keepalive.cancel(false);
+        }
         if (channel != null) {
             channel.shutdownNow();
             try {
