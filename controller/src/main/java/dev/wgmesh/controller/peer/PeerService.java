@@ -72,6 +72,14 @@ public class PeerService {
 
     /** Not transactional itself: it runs (and on a deadlock, re-runs) its own transaction. */
     public Peer create(UUID networkId, PeerRequest request) {
+        return create(networkId, request, p -> {});
+    }
+
+    /**
+     * As {@link #create(UUID, PeerRequest)}, running {@code inSameTransaction} with the new peer inside the peer's
+     * insert transaction (agent enrolment: key redemption and agent record commit together with the peer).
+     */
+    public Peer create(UUID networkId, PeerRequest request, java.util.function.Consumer<Peer> inSameTransaction) {
         PeerSpec spec = PeerSpec.validate(request);
         UUID id = UUID.randomUUID();
         String publicKey = spec.publicKey();
@@ -85,7 +93,11 @@ public class PeerService {
         String sealedKey = sealed;
         for (int attempt = 1; ; attempt++) {
             try {
-                return tx.execute(status -> insert(networkId, id, spec, key, sealedKey));
+                return tx.execute(status -> {
+                    Peer created = insert(networkId, id, spec, key, sealedKey);
+                    inSameTransaction.accept(created);
+                    return created;
+                });
             } catch (PessimisticLockingFailureException ex) {
                 if (attempt >= CREATE_ATTEMPTS) {
                     throw ex;
