@@ -56,8 +56,8 @@ export function Overview() {
             <div className="tile"><span className="num" data-testid="count-networks">{data.networks.totalItems}</span> networks</div>
             <div className="tile"><span className="num">{data.snaps.reduce((t, [, s]) => t + s.sites.length, 0)}</span> sites</div>
             <div className="tile"><span className="num">{data.snaps.reduce((t, [, s]) => t + s.peers.length, 0)}</span> peers</div>
-            <div className="tile"><span className="num">{online}</span> agents online</div>
-            <div className="tile"><span className="num">{agents.length - online}</span> agents offline</div>
+            <div className="tile"><span className="num">{agentsError ? "—" : online}</span> agents online</div>
+            <div className="tile"><span className="num">{agentsError ? "—" : agents.length - online}</span> agents offline</div>
           </div>
           <h2>Needs attention</h2>
           {items.length === 0 ? (

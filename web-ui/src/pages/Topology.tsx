@@ -41,7 +41,6 @@ export function Topology() {
     const cy = cytoscape({
       container: host.current,
       elements: buildElements(snap.data),
-      layout: { name: "cose", animate: false, padding: 30 },
       style: [
         { selector: "node", style: { label: "data(label)", "font-size": 12, "text-valign": "bottom", "text-margin-y": 4, color: "#1f2328" } },
         { selector: "node[kind = 'agent']", style: { "background-color": "#0969da", shape: "round-rectangle", width: 34, height: 34 } },
@@ -58,6 +57,16 @@ export function Topology() {
         })) as cytoscape.StylesheetJson),
       ],
     });
+    // A small mesh would be blown up to fill the box: keep labels at a readable size.
+    const layout = cy.layout({ name: "cose", animate: false, padding: 30 });
+    layout.one("layoutstop", () => {
+      cy.fit(undefined, 30);
+      if (cy.zoom() > 1) {
+        cy.zoom(1);
+        cy.center();
+      }
+    });
+    layout.run();
     cy.on("tap", "edge", (e) => {
       const d = e.target.data() as { source: string; target: string };
       navigate(`/networks/${networkId}/peers/${d.source}?remote=${d.target}`);
