@@ -8,15 +8,16 @@ export interface EventHandlers {
 }
 
 /**
- * Subscribes to /api/v1/events (Server-Sent Events; the session cookie authenticates, GET needs no CSRF token).
+ * Subscribes to /api/v1/events?networkId= (nothing without a network) (Server-Sent Events; the session cookie authenticates, GET needs no CSRF token).
  * EventSource reconnects by itself; the handlers are read through a ref so re-renders do not reconnect.
  */
 export function useEvents(networkId: string | undefined, handlers: EventHandlers) {
   const ref = useRef(handlers);
   ref.current = handlers;
   useEffect(() => {
-    if (typeof EventSource === "undefined") return;
-    const url = networkId ? `/api/v1/events?networkId=${encodeURIComponent(networkId)}` : "/api/v1/events";
+    // The controller streams one network at a time (networkId is required).
+    if (typeof EventSource === "undefined" || !networkId) return;
+    const url = `/api/v1/events?networkId=${encodeURIComponent(networkId)}`;
     const source = new EventSource(url, { withCredentials: true });
     const parse = <T,>(m: MessageEvent): T | null => {
       try {
