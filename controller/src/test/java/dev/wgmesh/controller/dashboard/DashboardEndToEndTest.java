@@ -37,10 +37,12 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 class DashboardEndToEndTest {
     /**
      * Failed requests the UI makes on purpose; Chromium logs every non-2xx load as an error. The first /me tells the
-     * app nobody is logged in; a wrong password is 401; a link without stats yet answers 404.
+     * app nobody is logged in; a wrong password is 401; a link without stats yet answers 404; the deliberately
+     * invalid network of step 2 is 400.
      */
     private static final Pattern EXPECTED_FAILED_LOADS =
-            Pattern.compile(".*(/api/v1/me |/api/v1/auth/login |/stats/latest\\?\\S* ).*status of (401|404).*");
+            Pattern.compile(".*((/api/v1/me |/api/v1/auth/login |/stats/latest\\?\\S* ).*status of (401|404)"
+                    + "|/api/v1/networks - .*status of 400).*");
 
     @LocalServerPort
     int port;
