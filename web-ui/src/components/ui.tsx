@@ -130,7 +130,7 @@ export function Pagination({
         Previous
       </button>
       <span>
-        Page {totalPages === 0 ? 0 : page + 1} of {totalPages} ({totalItems} total)
+        {totalPages === 0 ? "No results" : `Page ${page + 1} of ${totalPages} (${totalItems} total)`}
       </span>
       <button type="button" disabled={page + 1 >= totalPages} onClick={() => onPage(page + 1)}>
         Next
