@@ -7,7 +7,8 @@ import type { StatsSample } from "../api/types";
 const COLOURS = ["#1f6feb", "#d1242f", "#1a7f37", "#9a6700", "#8250df"];
 
 /** One uPlot chart; rebuilt when the series change, data swapped in place on updates. */
-export function Chart({ def, samples }: { def: ChartDef; samples: StatsSample[] }) {
+/** {@code window}: the selected time range in seconds; the x axis spans it up to now, however sparse the data. */
+export function Chart({ def, samples, window }: { def: ChartDef; samples: StatsSample[]; window?: number }) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const data = toAligned(samples, def);
@@ -38,7 +39,15 @@ export function Chart({ def, samples }: { def: ChartDef; samples: StatsSample[] 
   }, [def]);
 
   useEffect(() => {
-    plot.current?.setData(data as uPlot.AlignedData);
+    const p = plot.current;
+    if (!p) return;
+    if (window) {
+      const now = Date.now() / 1000;
+      p.setData(data as uPlot.AlignedData, false);
+      p.setScale("x", { min: now - window, max: now });
+    } else {
+      p.setData(data as uPlot.AlignedData);
+    }
   });
 
   return (

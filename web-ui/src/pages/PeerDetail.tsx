@@ -131,7 +131,7 @@ export function PeerDetail() {
           {!loading && !statsError && samples.length === 0 && <p>No samples in this range yet.</p>}
           <div className="charts" data-testid="charts" data-samples={samples.length}>
             {CHARTS.map((c) => (
-              <Chart key={c.id} def={c} samples={samples} />
+              <Chart key={c.id} def={c} samples={samples} window={range} />
             ))}
           </div>
         </section>

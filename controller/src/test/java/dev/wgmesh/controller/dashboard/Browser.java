@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.logging.Level;
+import java.util.regex.Pattern;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
@@ -26,6 +27,15 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 final class Browser implements AutoCloseable {
     static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+    /**
+     * Failed requests the UI makes on purpose; Chromium logs every non-2xx load as an error. The first /me tells the
+     * app nobody is logged in; a wrong password is 401; a link without stats yet answers 404; the deliberately
+     * invalid network of step 2 is 400.
+     */
+    static final Pattern EXPECTED_FAILED_LOADS =
+            Pattern.compile(".*((/api/v1/me |/api/v1/auth/login |/stats/latest\\?\\S* ).*status of (401|404)"
+                    + "|/api/v1/networks - .*status of 400).*");
 
     final ChromeDriver driver;
     private final Path profile;

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -35,15 +34,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardEndToEndTest {
-    /**
-     * Failed requests the UI makes on purpose; Chromium logs every non-2xx load as an error. The first /me tells the
-     * app nobody is logged in; a wrong password is 401; a link without stats yet answers 404; the deliberately
-     * invalid network of step 2 is 400.
-     */
-    private static final Pattern EXPECTED_FAILED_LOADS =
-            Pattern.compile(".*((/api/v1/me |/api/v1/auth/login |/stats/latest\\?\\S* ).*status of (401|404)"
-                    + "|/api/v1/networks - .*status of 400).*");
-
     @LocalServerPort
     int port;
 
@@ -64,7 +54,7 @@ class DashboardEndToEndTest {
 
     private void collectConsole() {
         consoleErrors.addAll(
-                browser.errors(m -> EXPECTED_FAILED_LOADS.matcher(m).matches()));
+                browser.errors(m -> Browser.EXPECTED_FAILED_LOADS.matcher(m).matches()));
     }
 
     @Test
