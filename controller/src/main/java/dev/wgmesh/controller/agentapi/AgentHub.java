@@ -123,7 +123,7 @@ class AgentHub implements DisposableBean {
                 doAttach(s, hello);
             } catch (RuntimeException ex) {
                 log.warn("Could not start the session of agent {}", s.agentId, ex);
-                s.close(Status.INTERNAL.withDescription("could not compute the configuration"));
+                closeAndDetach(s, Status.INTERNAL.withDescription("could not compute the configuration"));
             }
         });
     }
@@ -144,7 +144,7 @@ class AgentHub implements DisposableBean {
         }
         PeerRow self = view.peer(s.peerId).orElse(null);
         if (self == null) {
-            s.close(Status.PERMISSION_DENIED.withDescription("the agent's peer was deleted"));
+            closeAndDetach(s, Status.PERMISSION_DENIED.withDescription("the agent's peer was deleted"));
             return;
         }
         AgentSession old = sessions.put(s.agentId, s);
@@ -167,6 +167,12 @@ class AgentHub implements DisposableBean {
                 resume.remove(s.agentId));
         writer.desired(s.agentId, s.revision(), s.desiredHash());
         events.agentChanged(s.agentId);
+    }
+
+    /** Server-side end of a stream: gRPC reports no cancellation for it, so the hub forgets the session itself. */
+    private void closeAndDetach(AgentSession s, Status status) {
+        s.close(status);
+        detach(s);
     }
 
     /** The stream ended (either side). Offline only if this is still the agent's current session (fencing). */
@@ -239,7 +245,9 @@ class AgentHub implements DisposableBean {
             case "network" -> {
                 Optional<MeshView.NetRow> net = loader.network(e.networkId());
                 if (net.isEmpty()) {
-                    local.forEach(s -> s.close(Status.PERMISSION_DENIED.withDescription("network deleted")));
+                    List.copyOf(local)
+                            .forEach(s ->
+                                    closeAndDetach(s, Status.PERMISSION_DENIED.withDescription("network deleted")));
                     return;
                 }
                 view.network(net.get());
@@ -276,10 +284,10 @@ class AgentHub implements DisposableBean {
             sitePeers.remove(peerId);
         }
         ByteString key = ByteString.copyFrom(any.publicKey());
-        for (AgentSession s : local) {
+        for (AgentSession s : List.copyOf(local)) {
             PeerRow self = view.peer(s.peerId).orElse(null);
             if (self == null) {
-                s.close(Status.PERMISSION_DENIED.withDescription("the agent's peer was deleted"));
+                closeAndDetach(s, Status.PERMISSION_DENIED.withDescription("the agent's peer was deleted"));
                 continue;
             }
             if (s.peerId.equals(peerId)) {
@@ -320,7 +328,8 @@ class AgentHub implements DisposableBean {
                                 .map(s.sessionId::equals)
                                 .orElse(false)) {
                     // The agent opened a newer stream on another replica: this one is stale.
-                    s.close(Status.ABORTED.withDescription("superseded by a newer stream of the same agent"));
+                    // Not offline: the newer session owns the presence row (fencing in detach).
+                    closeAndDetach(s, Status.ABORTED.withDescription("superseded by a newer stream of the same agent"));
                 }
             }
             case "agent.revoked" -> {
@@ -330,7 +339,7 @@ class AgentHub implements DisposableBean {
                                     .setReason("the agent's credential was revoked")
                                     .setTearDown(false))
                             .build());
-                    s.close(Status.PERMISSION_DENIED.withDescription("credential revoked"));
+                    closeAndDetach(s, Status.PERMISSION_DENIED.withDescription("credential revoked"));
                 }
             }
             default -> {
@@ -344,8 +353,7 @@ class AgentHub implements DisposableBean {
         long interval = TimeUnit.SECONDS.toNanos(15);
         for (AgentSession s : List.copyOf(sessions.values())) {
             if (s.silentNanos() > 3 * interval) {
-                s.close(Status.UNAVAILABLE.withDescription("no message from the agent for 45 s"));
-                detach(s);
+                closeAndDetach(s, Status.UNAVAILABLE.withDescription("no message from the agent for 45 s"));
             } else {
                 s.keepaliveIfIdle(interval);
                 writer.seen(s.agentId, s.sessionId);

@@ -80,9 +80,9 @@ public final class SimulatedAgent implements AutoCloseable {
         this.tlsKey = ControllerCa.newKeyPair();
     }
 
-    private SimulatedAgent(SimulatedAgent original) {
+    private SimulatedAgent(SimulatedAgent original, int port) {
         this.host = original.host;
-        this.port = original.port;
+        this.port = port;
         this.name = original.name;
         this.wireguardPublicKey = original.wireguardPublicKey;
         this.tlsKey = original.tlsKey;
@@ -93,7 +93,12 @@ public final class SimulatedAgent implements AutoCloseable {
 
     /** A second process with this agent's identity and credential (a restarted agent, a duplicate). */
     public SimulatedAgent twin() {
-        return new SimulatedAgent(this);
+        return new SimulatedAgent(this, port);
+    }
+
+    /** A twin that talks to another controller replica. */
+    public SimulatedAgent twin(int otherPort) {
+        return new SimulatedAgent(this, otherPort);
     }
 
     /** The channel of the current or last stream (tests sending raw streams). */

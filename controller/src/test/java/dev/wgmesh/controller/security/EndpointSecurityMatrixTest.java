@@ -58,6 +58,14 @@ class EndpointSecurityMatrixTest {
             GET       /actuator/info                                        401       200    200
             GET       /actuator/prometheus                                  401       200    200
             #
+            # agents, live events, stats (sync-ctl)
+            GET       /api/v1/agents                                        401       200    200
+            GET       /api/v1/agents/{id}                                   401       404    404
+            POST      /api/v1/agents/{id}/revoke                            401       403    404
+            GET       /api/v1/events                                        401       400    400
+            GET       /api/v1/networks/{networkId}/peers/{peerId}/stats     401       404    404
+            GET       /api/v1/networks/{networkId}/peers/{peerId}/stats/latest 401    404    404
+            #
             # networks, sites, peers, config export, audit, OpenAPI
             POST      /api/v1/networks                                      401       403    400
             GET       /api/v1/networks                                      401       200    200

@@ -1,0 +1,92 @@
+package dev.wgmesh.controller.agentapi;
+
+import static dev.wgmesh.controller.agentapi.AgentTestSupport.enrolmentKey;
+import static dev.wgmesh.controller.agentapi.AgentTestSupport.hasPeer;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wgmesh.controller.WgmeshControllerApplication;
+import dev.wgmesh.controller.support.ApiClient;
+import dev.wgmesh.controller.support.Fixtures;
+import dev.wgmesh.controller.support.IntegrationTest;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.Environment;
+
+/**
+ * Two controller replicas on one PostgreSQL database: a change made through replica A reaches an agent connected to
+ * replica B (outbox + LISTEN/NOTIFY), the replicas share the CA, and a stream on one replica is superseded by a
+ * newer stream of the same agent on the other.
+ */
+@IntegrationTest
+class TwoReplicasIntegrationTest {
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    AgentGrpcServer grpcA;
+
+    @Autowired
+    ControllerCa caA;
+
+    @Autowired
+    Environment env;
+
+    @Autowired
+    javax.sql.DataSource dataSource;
+
+    @Test
+    void changeThroughOneReplicaReachesAnAgentOnTheOther() throws Exception {
+        String url;
+        String user;
+        try (var c = dataSource.getConnection()) {
+            url = c.getMetaData().getURL();
+            user = c.getMetaData().getUserName();
+        }
+        try (ConfigurableApplicationContext b = new SpringApplicationBuilder(WgmeshControllerApplication.class)
+                        .run(
+                                "--server.port=0",
+                                "--wgmesh.grpc.port=0",
+                                "--wgmesh.replica-id=replica-b",
+                                "--wgmesh.data-dir=" + env.getProperty("wgmesh.data-dir"),
+                                "--spring.datasource.url=" + url,
+                                "--spring.datasource.username=" + user,
+                                "--spring.datasource.password=" + env.getProperty("spring.datasource.password", ""),
+                                "--wgmesh.agents.outbox-poll=5s"); // only NOTIFY can make this fast
+                SimulatedAgent onB = new SimulatedAgent(
+                        "127.0.0.1", b.getBean(AgentGrpcServer.class).port(), "on-b")) {
+            assertThat(b.getBean(ControllerCa.class).fingerprint()).isEqualTo(caA.fingerprint());
+            ApiClient api = new ApiClient(port);
+            Fixtures fx = new Fixtures(api);
+            UUID net = fx.network("10.69.0.0/24", null);
+            onB.enroll(enrolmentKey(api, net, null, false).get("joinToken").asString());
+            onB.connect();
+            onB.await(c -> c.getInterfaceConfig().getAddressesCount() > 0, Duration.ofSeconds(15));
+
+            long start = System.nanoTime();
+            var device = fx.device(net, Map.of()); // through replica A's REST API
+            byte[] key =
+                    Base64.getDecoder().decode(device.json().get("publicKey").asString());
+            onB.await(c -> hasPeer(c, key), Duration.ofSeconds(4));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+
+            // The same agent connecting to replica A supersedes its stream on replica B.
+            try (SimulatedAgent twinOnA = onB.twin(grpcA.port())) {
+                twinOnA.connect();
+                assertThat(onB.awaitClosed(Duration.ofSeconds(10)).getCode()).isEqualTo(io.grpc.Status.Code.ABORTED);
+                AgentTestSupport.await("online on replica A", () -> {
+                    var item = api.get("/api/v1/agents/" + onB.identity().getAgentId())
+                            .json();
+                    return item.get("online").asBoolean()
+                            && !"replica-b".equals(item.get("connectedTo").asString());
+                });
+            }
+        }
+    }
+}

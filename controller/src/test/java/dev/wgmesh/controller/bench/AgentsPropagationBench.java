@@ -1,0 +1,176 @@
+package dev.wgmesh.controller.bench;
+
+import dev.wgmesh.controller.agentapi.SimulatedAgent;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Client side of {@code bench/agents-propagation.sh}: enrols and connects N {@link SimulatedAgent}s to a running
+ * controller, then makes REST changes (a new DEVICE peer, which every reachable agent must add) and measures, per agent,
+ * the time from the REST call to the agent's ack of the revision containing it. Prints p50/p99/max; then the
+ * controller's heap per connected agent and CPU while idle (from its Prometheus endpoint and /proc).
+ *
+ * <p>Args: {@code HTTP_BASE GRPC_PORT AGENTS CHANGES CONTROLLER_PID}; env {@code WGMESH_TOKEN} (WRITE API token).
+ * Bounded: fixed counts, every wait has a timeout.
+ */
+public final class AgentsPropagationBench {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static String base;
+    private static String token;
+
+    public static void main(String[] args) throws Exception {
+        base = args[0];
+        int grpcPort = Integer.parseInt(args[1]);
+        int n = Integer.parseInt(args[2]);
+        int changes = Integer.parseInt(args[3]);
+        long pid = Long.parseLong(args[4]);
+        token = System.getenv("WGMESH_TOKEN");
+
+        String net = id(post(
+                "/api/v1/networks", "{\"name\":\"bench-" + System.nanoTime() + "\",\"ipv4Prefix\":\"10.128.0.0/16\"}"));
+        String key = post("/api/v1/networks/" + net + "/enrolment-keys", "{\"reusable\":true}");
+        String joinToken = field(key, "joinToken");
+        double heapBefore = heapUsed(pid);
+
+        List<SimulatedAgent> agents = new ArrayList<>(n);
+        long t0 = System.nanoTime();
+        try (ExecutorService pool = Executors.newFixedThreadPool(16)) {
+            List<Future<SimulatedAgent>> f = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                f.add(pool.submit(() -> {
+                    SimulatedAgent a = new SimulatedAgent("127.0.0.1", grpcPort, "bench-" + k);
+                    a.enroll(joinToken);
+                    a.connect();
+                    return a;
+                }));
+            }
+            for (Future<SimulatedAgent> x : f) {
+                agents.add(x.get());
+            }
+        }
+        // Every agent has the full mesh (all other agents).
+        for (SimulatedAgent a : agents) {
+            a.await(c -> c.getPeersCount() == n - 1, Duration.ofMinutes(5));
+        }
+        System.out.printf(
+                "connected:          %d agents enrolled and in full mesh in %.1f s%n",
+                n, (System.nanoTime() - t0) / 1e9);
+
+        long[] lat = new long[n * changes];
+        int idx = 0;
+        for (int c = 0; c < changes; c++) {
+            Thread.sleep(500); // a quiet period: measure the immediate (non-coalesced) path
+            long start = System.nanoTime();
+            String device = post(
+                    "/api/v1/networks/" + net + "/peers",
+                    "{\"name\":\"dev-" + c + "-" + System.nanoTime() % 100000 + "\",\"kind\":\"DEVICE\"}");
+            byte[] pk = Base64.getDecoder().decode(field(device, "publicKey"));
+            for (SimulatedAgent a : agents) {
+                a.await(
+                        cfg -> cfg.getPeersList().stream()
+                                .anyMatch(p -> Arrays.equals(p.getPublicKey().toByteArray(), pk)),
+                        Duration.ofMinutes(1));
+                lat[idx++] = a.ackedAtNanos(a.revision()) - start;
+            }
+        }
+        Arrays.sort(lat);
+        System.out.printf(
+                "propagation:        %d changes x %d agents: REST change -> agent ack p50 %.1f ms, p99 %.1f ms,"
+                        + " max %.1f ms   (goal p99 <= 500 ms)%n",
+                changes, n, lat[lat.length / 2] / 1e6, lat[(int) (lat.length * 0.99)] / 1e6, lat[lat.length - 1] / 1e6);
+        int mismatches =
+                agents.stream().mapToInt(SimulatedAgent::hashMismatches).sum();
+        System.out.println("hash mismatches:    " + mismatches + "   (goal 0)");
+
+        Thread.sleep(3000);
+        double heapAfter = heapUsed(pid);
+        System.out.printf(
+                "controller heap:    %.1f KiB per connected agent (after GC; includes its %d-peer map)%n",
+                (heapAfter - heapBefore) / 1024 / n, n - 1);
+        long cpu0 = cpuTicks(pid);
+        Thread.sleep(10_000);
+        long cpu1 = cpuTicks(pid);
+        System.out.printf(
+                "controller CPU idle: %.1f %% of one core over 10 s with %d agents connected%n",
+                (cpu1 - cpu0) / 100.0 / 10 * 100, n);
+        for (SimulatedAgent a : agents) {
+            a.close();
+        }
+        System.exit(mismatches == 0 ? 0 : 1);
+    }
+
+    /** Controller heap in use right after a full GC ({@code jcmd PID GC.run}). */
+    private static double heapUsed(long pid) throws Exception {
+        new ProcessBuilder("jcmd", Long.toString(pid), "GC.run")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start()
+                .waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+        Thread.sleep(500);
+        String text = get("/actuator/prometheus");
+        double sum = 0;
+        Matcher m = Pattern.compile("(?m)^jvm_memory_used_bytes\\{area=\"heap\"[^}]*} ([0-9.E+-]+)")
+                .matcher(text);
+        while (m.find()) {
+            sum += Double.parseDouble(m.group(1));
+        }
+        return sum;
+    }
+
+    private static long cpuTicks(long pid) throws Exception {
+        String[] f = Files.readString(Path.of("/proc/" + pid + "/stat"))
+                .split("\\) ")[1]
+                .split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    private static String get(String path) throws Exception {
+        return HTTP.send(
+                        HttpRequest.newBuilder(URI.create(base + path))
+                                .header("Authorization", "Bearer " + token)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+    }
+
+    private static String post(String path, String json) throws Exception {
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .header("Authorization", "Bearer " + token)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(json))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2) {
+            throw new IllegalStateException(path + " -> " + r.statusCode() + " " + r.body());
+        }
+        return r.body();
+    }
+
+    private static String id(String json) {
+        return field(json, "id");
+    }
+
+    private static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\":\"([^\"]*)\"").matcher(json);
+        if (!m.find()) {
+            throw new IllegalStateException("no " + name + " in " + json);
+        }
+        return m.group(1);
+    }
+}
