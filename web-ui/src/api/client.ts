@@ -1,0 +1,156 @@
+/**
+ * The typed fetch wrapper every page uses.
+ *
+ * Contract: session cookie auth; every non-GET echoes the XSRF-TOKEN cookie as X-XSRF-TOKEN (Spring Security's
+ * SPA CSRF scheme); a 401 calls the registered handler (the app shows the login page); every non-2xx answer becomes
+ * an {@link ApiError} whose message is readable, with RFC 9457 field errors kept per field.
+ */
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** RFC 9457 problem details as the controller sends them (application/problem+json). */
+export interface Problem {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  instance?: string;
+  errors?: FieldError[];
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly problem: Problem;
+  readonly retryAfterSeconds: number | null;
+
+  constructor(status: number, problem: Problem, retryAfterSeconds: number | null = null) {
+    super(describeProblem(status, problem));
+    this.name = "ApiError";
+    this.status = status;
+    this.problem = problem;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** Field errors by field name (several messages for one field are joined). */
+  fieldErrors(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const e of this.problem.errors ?? []) {
+      const key = e.field ?? "";
+      out[key] = out[key] ? `${out[key]}; ${e.message}` : e.message;
+    }
+    return out;
+  }
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: "The request was invalid",
+  401: "You are not logged in",
+  403: "You are not allowed to do this",
+  404: "Not found",
+  409: "Conflict with the current state",
+  412: "Someone else changed this in the meantime; reload and try again",
+  413: "The request is too large",
+  422: "The request cannot be processed",
+  429: "Too many requests; wait a moment",
+  500: "The controller failed; see its log",
+  502: "The controller is unreachable",
+  503: "The controller is unavailable",
+};
+
+/** A one-line human message: the problem's detail, else its title, else a generic text for the status. */
+export function describeProblem(status: number, problem: Problem): string {
+  const base = problem.detail?.trim() || problem.title?.trim() || STATUS_TEXT[status] || `HTTP ${status}`;
+  const general = (problem.errors ?? []).filter((e) => !e.field);
+  return general.length ? `${base}: ${general.map((e) => e.message).join("; ")}` : base;
+}
+
+/** Parses any error body; non-JSON bodies (a proxy's HTML page) give an empty problem. */
+export async function parseProblem(response: Response): Promise<Problem> {
+  const text = await response.text().catch(() => "");
+  if (!text) return {};
+  try {
+    const body = JSON.parse(text) as unknown;
+    return body && typeof body === "object" ? (body as Problem) : {};
+  } catch {
+    return {};
+  }
+}
+
+export function readCookie(name: string, cookies: string = typeof document === "undefined" ? "" : document.cookie) {
+  for (const part of cookies.split(";")) {
+    const [k, ...v] = part.trim().split("=");
+    if (k === name) return decodeURIComponent(v.join("="));
+  }
+  return null;
+}
+
+type UnauthorizedHandler = () => void;
+let onUnauthorized: UnauthorizedHandler = () => {};
+
+/** The app registers what a 401 means (show the login page). */
+export function setUnauthorizedHandler(handler: UnauthorizedHandler) {
+  onUnauthorized = handler;
+}
+
+export interface RequestOptions {
+  method?: string;
+  body?: unknown;
+  query?: Record<string, string | number | boolean | null | undefined>;
+  signal?: AbortSignal;
+  /** Login answers 401 for bad credentials: that is a form error, not a lost session. */
+  skipUnauthorizedHandler?: boolean;
+  fetcher?: typeof fetch;
+}
+
+export function withQuery(path: string, query?: RequestOptions["query"]) {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v !== undefined && v !== null && v !== "") params.set(k, String(v));
+  }
+  const qs = params.toString();
+  return qs ? `${path}${path.includes("?") ? "&" : "?"}${qs}` : path;
+}
+
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const method = (options.method ?? "GET").toUpperCase();
+  const headers: Record<string, string> = { Accept: "application/json, application/problem+json" };
+  if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET" && method !== "HEAD") {
+    const token = readCookie("XSRF-TOKEN");
+    if (token) headers["X-XSRF-TOKEN"] = token;
+  }
+  const fetcher = options.fetcher ?? fetch;
+  let response: Response;
+  try {
+    response = await fetcher(withQuery(path, options.query), {
+      method,
+      headers,
+      credentials: "same-origin",
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal,
+    });
+  } catch (e) {
+    if ((e as Error).name === "AbortError") throw e;
+    throw new ApiError(0, { detail: `The controller is unreachable (${(e as Error).message})` });
+  }
+  if (!response.ok) {
+    const problem = await parseProblem(response);
+    if (response.status === 401 && !options.skipUnauthorizedHandler) onUnauthorized();
+    const retry = response.headers.get("Retry-After");
+    throw new ApiError(response.status, problem, retry ? Number(retry) : null);
+  }
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** A message for anything a request may throw. */
+export function errorMessage(e: unknown): string {
+  if (e instanceof ApiError) return e.message;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}

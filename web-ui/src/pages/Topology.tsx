@@ -1,0 +1,134 @@
+import { useEffect, useRef, useState } from "react";
+import { useNavigate, useSearchParams } from "react-router";
+import cytoscape from "cytoscape";
+import { api } from "../api/endpoints";
+import { Loading, Notice } from "../components/ui";
+import { useAsync } from "../components/useAsync";
+import { buildElements, loadSnapshot, type NetworkSnapshot } from "../snapshot";
+import { useEvents } from "../events";
+
+const EDGE_COLOURS = { good: "#1a7f37", degraded: "#bf8700", down: "#cf222e", unknown: "#8c959f" };
+
+export function Topology() {
+  const [params, setParams] = useSearchParams();
+  const networks = useAsync(() => api.networks({ size: 500, sort: "name,asc" }), []);
+  const networkId = params.get("network") ?? networks.data?.items[0]?.id ?? "";
+  const [tick, setTick] = useState(0);
+  const snap = useAsync<NetworkSnapshot | null>(
+    () => (networkId ? loadSnapshot(networkId) : Promise.resolve(null)),
+    [networkId, tick],
+  );
+  const host = useRef<HTMLDivElement>(null);
+  const navigate = useNavigate();
+  const refresh = useRef<number | undefined>(undefined);
+
+  // Presence and health changes redraw, at most every 5 s.
+  useEvents(networkId || undefined, {
+    onAgent: () => schedule(),
+    onStats: () => schedule(),
+  });
+  function schedule() {
+    if (refresh.current !== undefined) return;
+    refresh.current = window.setTimeout(() => {
+      refresh.current = undefined;
+      setTick((t) => t + 1);
+    }, 5000);
+  }
+  useEffect(() => () => window.clearTimeout(refresh.current), []);
+
+  useEffect(() => {
+    if (!host.current || !snap.data) return;
+    const cy = cytoscape({
+      container: host.current,
+      elements: buildElements(snap.data),
+      style: [
+        { selector: "node", style: { label: "data(label)", "font-size": 12, "text-valign": "bottom", "text-margin-y": 4, color: "#1f2328" } },
+        { selector: "node[kind = 'agent']", style: { "background-color": "#0969da", shape: "round-rectangle", width: 34, height: 34 } },
+        { selector: "node[kind = 'agent'][?online]", style: { "border-width": 3, "border-color": "#1a7f37" } },
+        { selector: "node[kind = 'device']", style: { "background-color": "#8250df", shape: "ellipse", width: 22, height: 22 } },
+        {
+          selector: "node[kind = 'site']",
+          style: { "background-color": "#f6f8fa", "border-color": "#d0d7de", "border-width": 1, "text-valign": "top", shape: "round-rectangle" },
+        },
+        { selector: "edge", style: { width: 3, "curve-style": "bezier", label: "data(label)", "font-size": 10 } },
+        ...(Object.entries(EDGE_COLOURS).map(([h, c]) => ({
+          selector: `edge[health = '${h}']`,
+          style: { "line-color": c },
+        })) as cytoscape.StylesheetJson),
+      ],
+    });
+    // A small mesh would be blown up to fill the box: keep labels at a readable size.
+    const layout = cy.layout({ name: "cose", animate: false, padding: 30 });
+    layout.one("layoutstop", () => {
+      cy.fit(undefined, 30);
+      if (cy.zoom() > 1) {
+        cy.zoom(1);
+        cy.center();
+      }
+    });
+    layout.run();
+    cy.on("tap", "edge", (e) => {
+      const d = e.target.data() as { source: string; target: string };
+      navigate(`/networks/${networkId}/peers/${d.source}?remote=${d.target}`);
+    });
+    cy.on("tap", "node[kind != 'site']", (e) => navigate(`/networks/${networkId}/peers/${e.target.id()}`));
+    return () => cy.destroy();
+  }, [snap.data, networkId, navigate]);
+
+  const s = snap.data;
+  return (
+    <section>
+      <div className="page-head">
+        <h1>Topology</h1>
+        <label>
+          Network
+          <select value={networkId} onChange={(e) => setParams({ network: e.target.value })}>
+            {networks.data?.items.map((n) => (
+              <option key={n.id} value={n.id}>
+                {n.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <Notice error={networks.error ?? snap.error} message={s?.agentsError ? `Agent presence unavailable: ${s.agentsError}` : null} />
+      {networks.data && networks.data.items.length === 0 && <p>No networks yet.</p>}
+      {snap.loading && !s && <Loading what="Loading topology" />}
+      <ul className="legend" aria-label="Legend">
+        <li><span className="swatch" style={{ background: EDGE_COLOURS.good }} /> healthy link</li>
+        <li><span className="swatch" style={{ background: EDGE_COLOURS.degraded }} /> high latency or loss</li>
+        <li><span className="swatch" style={{ background: EDGE_COLOURS.down }} /> stale handshake</li>
+        <li><span className="swatch" style={{ background: EDGE_COLOURS.unknown }} /> no data</li>
+      </ul>
+      <div ref={host} className="topology" data-testid="topology" role="img" aria-label="Mesh topology graph; the table below lists the same links" />
+      {s && (
+        <table>
+          <caption>Links</caption>
+          <thead>
+            <tr>
+              <th scope="col">From</th>
+              <th scope="col">To</th>
+              <th scope="col">Health</th>
+              <th scope="col">Latency</th>
+            </tr>
+          </thead>
+          <tbody>
+            {buildElements(s)
+              .filter((e): e is Extract<typeof e, { data: { source: string } }> => "source" in e.data)
+              .map((e) => {
+                const name = (id: string) => s.peers.find((p) => p.id === id)?.name ?? id;
+                return (
+                  <tr key={e.data.id}>
+                    <td>{name(e.data.source)}</td>
+                    <td>{name(e.data.target)}</td>
+                    <td><span className={`badge health-${e.data.health}`}>{e.data.health}</span></td>
+                    <td>{e.data.label || "—"}</td>
+                  </tr>
+                );
+              })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
