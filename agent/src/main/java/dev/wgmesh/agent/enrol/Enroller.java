@@ -127,7 +127,9 @@ public final class Enroller {
                     case UNAVAILABLE, DEADLINE_EXCEEDED -> "the controller " + controller + " is unreachable";
                     default -> "enrolment failed: " + ex.getStatus();
                 };
-        return new EnrolmentException(what, ex);
+        boolean retry = ex.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE
+                || ex.getStatus().getCode() == io.grpc.Status.Code.DEADLINE_EXCEEDED;
+        return new EnrolmentException(what, ex, retry);
     }
 
     private static String rootMessage(Throwable t) {
