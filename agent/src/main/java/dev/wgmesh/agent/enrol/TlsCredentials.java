@@ -66,14 +66,8 @@ public final class TlsCredentials {
         Optional<byte[]> pem = state.read(KEY_FILE);
         try {
             if (pem.isPresent()) {
+                // PKCS#8 carries no public half here; the CSR needs it, so derive it (d·G).
                 PrivateKey key = readKey(pem.get());
-                // The CSR needs the public half; derive it by re-reading the PEM as a key pair.
-                try (PEMParser p = new PEMParser(new StringReader(new String(pem.get(), StandardCharsets.US_ASCII)))) {
-                    Object o = p.readObject();
-                    if (o instanceof org.bouncycastle.openssl.PEMKeyPair kp) {
-                        return new JcaPEMKeyConverter().getKeyPair(kp);
-                    }
-                }
                 return new KeyPair(publicOf(key), key);
             }
             KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
@@ -147,10 +141,16 @@ public final class TlsCredentials {
         return tmf.getTrustManagers();
     }
 
+    /** PEM: a private key as PKCS#8 ({@code PRIVATE KEY}), a certificate as {@code CERTIFICATE}. */
     static byte[] pem(Object object) throws IOException {
+        if (object instanceof PrivateKey k) {
+            String b64 = java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(k.getEncoded());
+            return ("-----BEGIN PRIVATE KEY-----\n" + b64 + "\n-----END PRIVATE KEY-----\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+        }
         StringWriter out = new StringWriter();
         try (JcaPEMWriter w = new JcaPEMWriter(out)) {
-            w.writeObject(object instanceof PrivateKey k ? PrivateKeyInfo.getInstance(k.getEncoded()) : object);
+            w.writeObject(object);
         }
         return out.toString().getBytes(StandardCharsets.US_ASCII);
     }
@@ -163,7 +163,7 @@ public final class TlsCredentials {
                 return conv.getPrivateKey(info);
             }
             if (o instanceof org.bouncycastle.openssl.PEMKeyPair kp) {
-                return conv.getKeyPair(kp).getPrivate();
+                return conv.getPrivateKey(kp.getPrivateKeyInfo());
             }
             if (o instanceof PKCS8EncryptedPrivateKeyInfo) {
                 throw new IOException(KEY_FILE + " is encrypted; the agent expects an unencrypted key (mode 0600)");
