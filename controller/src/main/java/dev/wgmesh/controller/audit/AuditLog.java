@@ -4,6 +4,7 @@ import dev.wgmesh.controller.common.PageResponse;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.data.domain.Pageable;
 import org.springframework.data.jpa.domain.Specification;
 import org.springframework.stereotype.Service;
@@ -24,11 +25,14 @@ public class AuditLog {
     private final ActorProvider actors;
     private final ObjectMapper json;
     private final Clock clock = Clock.systemUTC();
+    private final ApplicationEventPublisher events;
 
-    public AuditLog(AuditRepository repository, ActorProvider actors, ObjectMapper json) {
+    public AuditLog(
+            AuditRepository repository, ActorProvider actors, ObjectMapper json, ApplicationEventPublisher events) {
         this.repository = repository;
         this.actors = actors;
         this.json = json;
+        this.events = events;
     }
 
     /**
@@ -47,6 +51,8 @@ public class AuditLog {
         }
         repository.save(new AuditEventEntity(
                 clock.instant(), actors.currentActor(), action, targetType, String.valueOf(targetId), text));
+        // Synchronous listeners run inside this transaction (the agent feature's change outbox).
+        events.publishEvent(new AuditRecorded(action, targetType, String.valueOf(targetId), before, after));
     }
 
     @Transactional(readOnly = true)

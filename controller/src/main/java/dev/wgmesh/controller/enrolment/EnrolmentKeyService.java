@@ -34,8 +34,15 @@ public class EnrolmentKeyService {
     private final NetworkService networks;
     private final SiteService sites;
     private final AuditLog audit;
+    private final org.springframework.beans.factory.ObjectProvider<CaPin> caPin;
 
-    EnrolmentKeyService(EnrolmentKeyRepository keys, NetworkService networks, SiteService sites, AuditLog audit) {
+    EnrolmentKeyService(
+            EnrolmentKeyRepository keys,
+            NetworkService networks,
+            SiteService sites,
+            AuditLog audit,
+            org.springframework.beans.factory.ObjectProvider<CaPin> caPin) {
+        this.caPin = caPin;
         this.keys = keys;
         this.networks = networks;
         this.sites = sites;
@@ -72,7 +79,8 @@ public class EnrolmentKeyService {
                 id, networkId, spec.siteId(), name, spec.reusable(), limit, 0, createdBy, now, expiry, null, null);
         keys.insert(key, OpaqueSecret.sha256Hex(secret));
         audit.record(TARGET + ".created", TARGET, id, null, auditView(key));
-        return new CreatedEnrolmentKey(key, secret);
+        CaPin pin = caPin.getIfAvailable();
+        return CreatedEnrolmentKey.of(key, secret, pin == null ? null : pin.caFingerprint());
     }
 
     private static Integer checkedLimit(NewKey spec) {
@@ -144,6 +152,21 @@ public class EnrolmentKeyService {
         }
         EnrolmentKey key = stored.get().key();
         return new Redemption(key.id(), key.networkId(), key.siteId());
+    }
+
+    /**
+     * The key a presented secret names, when the secret matches it, without taking a use: lets an enrolment retry
+     * find the identity its first (lost-response) attempt created, and tells the caller which network to prepare.
+     */
+    @Transactional(readOnly = true)
+    public Optional<EnrolmentKey> identify(String secret) {
+        Optional<UUID> id = SECRETS.idOf(secret);
+        if (id.isEmpty()) {
+            return Optional.empty();
+        }
+        return keys.findStored(id.get())
+                .filter(s -> OpaqueSecret.matches(secret, s.secretSha256()))
+                .map(EnrolmentKeyRepository.Stored::key);
     }
 
     /** After a refused consume: the reason as of now (re-read, since another redeemer may have just won). */

@@ -65,6 +65,14 @@ public class PeerService {
 
     /** Not transactional itself: address reservation must commit on its own before the peer's transaction. */
     public Peer create(UUID networkId, PeerRequest request) {
+        return create(networkId, request, p -> {});
+    }
+
+    /**
+     * As {@link #create(UUID, PeerRequest)}, running {@code inSameTransaction} with the new peer inside the peer's
+     * insert transaction (agent enrolment: key redemption and agent record commit together with the peer).
+     */
+    public Peer create(UUID networkId, PeerRequest request, java.util.function.Consumer<Peer> inSameTransaction) {
         PeerSpec spec = PeerSpec.validate(request);
         Network network = networks.get(networkId);
         checkSite(networkId, spec);
@@ -95,7 +103,11 @@ public class PeerService {
                     reserved.size() > 1 ? reserved.get(1).address().toString() : null,
                     clock.instant());
             e.apply(spec, clock.instant());
-            return tx.execute(status -> insert(network, e));
+            return tx.execute(status -> {
+                Peer created = insert(network, e);
+                inSameTransaction.accept(created);
+                return created;
+            });
         } catch (RuntimeException ex) {
             ipam.release(reserved);
             throw ex;

@@ -1,0 +1,378 @@
+package dev.wgmesh.controller.agentapi;
+
+import com.google.protobuf.ByteString;
+import dev.wgmesh.controller.agentapi.MeshView.PeerRow;
+import dev.wgmesh.proto.v1.Control;
+import dev.wgmesh.proto.v1.Hello;
+import dev.wgmesh.proto.v1.Revoked;
+import io.grpc.Status;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * The agents connected to this replica and the incremental fan-out of changes to them.
+ *
+ * <p>Every mutation of the mesh views and of sessions' desired state runs on one fan-out thread, in the order of the
+ * change outbox, so no two changes interleave. A change to one peer reloads that one row and touches only the
+ * sessions of its network, each with one map entry (index: a peer appears in the maps of the agents of its network,
+ * see {@link NetworkMaps}); only network or site changes and the agent's own peer recompute whole maps.
+ */
+@Component
+class AgentHub implements DisposableBean {
+    private static final Logger log = LoggerFactory.getLogger(AgentHub.class);
+    private static final int RESUME_STATES = 20_000;
+
+    private final MeshLoader loader;
+    private final NetworkMaps maps;
+    private final AgentStore store;
+    private final AgentStateWriter writer;
+    private final ReplicaId replica;
+    private final ChangeOutbox outbox;
+    private final AgentEvents events;
+    private final ExecutorService fanout = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("agent-fanout").daemon().factory());
+    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(
+            2, Thread.ofPlatform().name("agent-send-", 0).daemon().factory());
+    private final Map<UUID, AgentSession> sessions = new ConcurrentHashMap<>();
+    private final Map<UUID, Set<AgentSession>> byNetwork = new ConcurrentHashMap<>();
+    private final Map<UUID, MeshView> views = new ConcurrentHashMap<>();
+    private final Map<UUID, AgentSession.SentState> resume =
+            java.util.Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<UUID, AgentSession.SentState> eldest) {
+                    return size() > RESUME_STATES;
+                }
+            });
+    private final Timer syncLag;
+
+    AgentHub(
+            MeshLoader loader,
+            NetworkMaps maps,
+            AgentStore store,
+            AgentStateWriter writer,
+            ReplicaId replica,
+            ChangeOutbox outbox,
+            AgentEvents events,
+            MeterRegistry meters) {
+        this.loader = loader;
+        this.maps = maps;
+        this.store = store;
+        this.writer = writer;
+        this.replica = replica;
+        this.outbox = outbox;
+        this.events = events;
+        Gauge.builder("wgmesh.agents.connected", sessions, Map::size)
+                .description("Agents with a Sync stream on this replica")
+                .register(meters);
+        Gauge.builder("wgmesh.agent.update.queue.size", this, AgentHub::pendingCount)
+                .description("Agents with a configuration change waiting to be sent")
+                .register(meters);
+        this.syncLag = Timer.builder("wgmesh.sync.lag")
+                .description("From a configuration change reaching this replica to the agent's ack")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(meters);
+        scheduler.scheduleWithFixedDelay(this::keepalives, 5, 5, TimeUnit.SECONDS);
+    }
+
+    ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    private double pendingCount() {
+        return sessions.values().stream().filter(AgentSession::pending).count();
+    }
+
+    /** The mesh view of a network with agents on this replica (stats ingestion names links by it). */
+    Optional<MeshView> view(UUID networkId) {
+        return Optional.ofNullable(views.get(networkId));
+    }
+
+    int connected() {
+        return sessions.size();
+    }
+
+    Optional<AgentSession> session(UUID agentId) {
+        return Optional.ofNullable(sessions.get(agentId));
+    }
+
+    /** Registers a session after its Hello, superseding any earlier stream of the agent on this replica. */
+    void attach(AgentSession s, Hello hello) {
+        fanout.execute(() -> {
+            try {
+                doAttach(s, hello);
+            } catch (RuntimeException ex) {
+                log.warn("Could not start the session of agent {}", s.agentId, ex);
+                s.close(Status.INTERNAL.withDescription("could not compute the configuration"));
+            }
+        });
+    }
+
+    private void doAttach(AgentSession s, Hello hello) {
+        if (s.closed()) {
+            return;
+        }
+        MeshView view = views.get(s.networkId);
+        if (view == null) {
+            Optional<MeshView> loaded = loader.load(s.networkId);
+            if (loaded.isEmpty()) {
+                s.close(Status.PERMISSION_DENIED.withDescription("the agent's network no longer exists"));
+                return;
+            }
+            view = loaded.get();
+            views.put(s.networkId, view);
+        }
+        PeerRow self = view.peer(s.peerId).orElse(null);
+        if (self == null) {
+            s.close(Status.PERMISSION_DENIED.withDescription("the agent's peer was deleted"));
+            return;
+        }
+        AgentSession old = sessions.put(s.agentId, s);
+        if (old != null && old != s) {
+            old.close(Status.ABORTED.withDescription("superseded by a newer stream of the same agent"));
+            byNetwork.getOrDefault(old.networkId, Set.of()).remove(old);
+        }
+        byNetwork
+                .computeIfAbsent(s.networkId, k -> ConcurrentHashMap.newKeySet())
+                .add(s);
+        store.markOnline(s.agentId, s.sessionId, s.startedAt, replica.id(), hello.getAgentVersion());
+        outbox.append(s.networkId, "agent", s.agentId.toString(), "agent.session");
+        long stored = store.desiredRevision(s.agentId);
+        s.start(
+                maps.interfaceOf(view, self),
+                maps.entries(view, self),
+                hello.getAppliedRevision(),
+                hello.getAppliedConfigHash(),
+                stored,
+                resume.remove(s.agentId));
+        writer.desired(s.agentId, s.revision(), s.desiredHash());
+        events.agentChanged(s.agentId);
+    }
+
+    /** The stream ended (either side). Offline only if this is still the agent's current session (fencing). */
+    void detach(AgentSession s) {
+        s.ended();
+        fanout.execute(() -> {
+            if (sessions.remove(s.agentId, s)) {
+                AgentSession.SentState state = s.sentState();
+                if (state != null) {
+                    resume.put(s.agentId, state);
+                }
+            }
+            Set<AgentSession> net = byNetwork.get(s.networkId);
+            if (net != null) {
+                net.remove(s);
+                if (net.isEmpty()) {
+                    byNetwork.remove(s.networkId);
+                    views.remove(s.networkId);
+                }
+            }
+            writer.flush(); // applied revision of the last acks before the offline mark
+            if (store.markOffline(s.agentId, s.sessionId)) {
+                outbox.append(s.networkId, "agent", s.agentId.toString(), "agent.offline");
+            }
+        });
+    }
+
+    /** An Ack of {@code s}: the lag metric. The applied state is written by {@link AgentStateWriter}. */
+    void acked(AgentSession s, long revision, boolean success, String hash, String error) {
+        long lag = s.acked(revision, success);
+        if (lag >= 0) {
+            syncLag.record(lag, TimeUnit.NANOSECONDS);
+        }
+        writer.applied(s.agentId, revision, hash, success ? null : error);
+    }
+
+    /** Change events from the outbox, in order. */
+    void changed(List<ChangeEvent> batch) {
+        fanout.execute(() -> {
+            for (ChangeEvent e : batch) {
+                try {
+                    apply(e);
+                } catch (RuntimeException ex) {
+                    log.warn("Could not apply change {} {} {}", e.action(), e.targetType(), e.targetId(), ex);
+                }
+            }
+        });
+    }
+
+    private void apply(ChangeEvent e) {
+        if ("agent".equals(e.targetType())) {
+            applyAgentEvent(e);
+            return;
+        }
+        if (e.networkId() == null) {
+            return;
+        }
+        Set<AgentSession> local = byNetwork.get(e.networkId());
+        MeshView view = views.get(e.networkId());
+        if (local == null || local.isEmpty() || view == null) {
+            return; // no agent of this network here: nothing to compute
+        }
+        switch (e.targetType()) {
+            case "peer" -> peerChanged(view, local, UUID.fromString(e.targetId()));
+            case "site" -> {
+                UUID siteId = UUID.fromString(e.targetId());
+                loader.site(siteId).ifPresentOrElse(view::putSite, () -> view.removeSite(siteId));
+                recomputeAll(view, local);
+            }
+            case "network" -> {
+                Optional<MeshView.NetRow> net = loader.network(e.networkId());
+                if (net.isEmpty()) {
+                    local.forEach(s -> s.close(Status.PERMISSION_DENIED.withDescription("network deleted")));
+                    return;
+                }
+                view.network(net.get());
+                recomputeAll(view, local);
+            }
+            default -> {
+                // other audit targets do not change network maps
+            }
+        }
+    }
+
+    private void peerChanged(MeshView view, Set<AgentSession> local, UUID peerId) {
+        PeerRow before = view.peer(peerId).orElse(null);
+        PeerRow after = loader.peer(peerId).orElse(null);
+        if (after == null) {
+            view.removePeer(peerId);
+            maps.forgetPeer(peerId);
+        } else {
+            view.putPeer(after);
+        }
+        PeerRow any = after != null ? after : before;
+        if (any == null) {
+            return;
+        }
+        boolean agent = any.agent();
+        Set<UUID> sitePeers = new HashSet<>(); // agents whose LAN prefixes may move with this change
+        if (agent) {
+            for (UUID site :
+                    new UUID[] {before == null ? null : before.siteId(), after == null ? null : after.siteId()}) {
+                if (site != null) {
+                    view.agentsOfSite(site).forEach(p -> sitePeers.add(p.id()));
+                }
+            }
+            sitePeers.remove(peerId);
+        }
+        ByteString key = ByteString.copyFrom(any.publicKey());
+        for (AgentSession s : local) {
+            PeerRow self = view.peer(s.peerId).orElse(null);
+            if (self == null) {
+                s.close(Status.PERMISSION_DENIED.withDescription("the agent's peer was deleted"));
+                continue;
+            }
+            if (s.peerId.equals(peerId)) {
+                s.replaceAll(maps.interfaceOf(view, self), maps.entries(view, self));
+                continue;
+            }
+            s.apply(key, after == null ? null : maps.entry(view, self, after).orElse(null));
+            if (agent) {
+                s.applyInterface(maps.interfaceOf(view, self));
+                for (UUID other : sitePeers) {
+                    view.peer(other)
+                            .ifPresent(p -> s.apply(
+                                    ByteString.copyFrom(p.publicKey()),
+                                    maps.entry(view, self, p).orElse(null)));
+                }
+            }
+        }
+    }
+
+    private void recomputeAll(MeshView view, Set<AgentSession> local) {
+        for (AgentSession s : local) {
+            view.peer(s.peerId).ifPresent(self -> s.replaceAll(maps.interfaceOf(view, self), maps.entries(view, self)));
+        }
+    }
+
+    private void applyAgentEvent(ChangeEvent e) {
+        UUID agentId;
+        try {
+            agentId = UUID.fromString(e.targetId());
+        } catch (IllegalArgumentException ex) {
+            return;
+        }
+        AgentSession s = sessions.get(agentId);
+        switch (e.action()) {
+            case "agent.session" -> {
+                if (s != null
+                        && !store.currentSession(agentId)
+                                .map(s.sessionId::equals)
+                                .orElse(false)) {
+                    // The agent opened a newer stream on another replica: this one is stale.
+                    s.close(Status.ABORTED.withDescription("superseded by a newer stream of the same agent"));
+                }
+            }
+            case "agent.revoked" -> {
+                if (s != null) {
+                    s.control(Control.newBuilder()
+                            .setRevoked(Revoked.newBuilder()
+                                    .setReason("the agent's credential was revoked")
+                                    .setTearDown(false))
+                            .build());
+                    s.close(Status.PERMISSION_DENIED.withDescription("credential revoked"));
+                }
+            }
+            default -> {
+                // presence changes are for the SSE stream only
+            }
+        }
+        events.agentChanged(agentId);
+    }
+
+    private void keepalives() {
+        long interval = TimeUnit.SECONDS.toNanos(15);
+        for (AgentSession s : List.copyOf(sessions.values())) {
+            if (s.silentNanos() > 3 * interval) {
+                s.close(Status.UNAVAILABLE.withDescription("no message from the agent for 45 s"));
+                detach(s);
+            } else {
+                s.keepaliveIfIdle(interval);
+                writer.seen(s.agentId, s.sessionId);
+            }
+        }
+    }
+
+    /** Ends every stream, asking agents to reconnect (elsewhere) after a short delay. */
+    void shutdown() {
+        for (AgentSession s : new ArrayList<>(sessions.values())) {
+            s.control(Control.newBuilder()
+                    .setReconnect(dev.wgmesh.proto.v1.Reconnect.newBuilder().setDelayMs(1000))
+                    .build());
+            s.close(Status.UNAVAILABLE.withDescription("controller shutting down"));
+            store.markOffline(s.agentId, s.sessionId);
+        }
+        sessions.clear();
+    }
+
+    /** For tests: runs after everything queued on the fan-out thread so far. */
+    void awaitFanout() throws Exception {
+        fanout.submit(() -> {}).get(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void destroy() {
+        fanout.shutdownNow();
+        scheduler.shutdownNow();
+    }
+}

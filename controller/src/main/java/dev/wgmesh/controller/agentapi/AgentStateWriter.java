@@ -1,0 +1,101 @@
+package dev.wgmesh.controller.agentapi;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Writes agents' desired/applied revisions and last-seen times in batches every {@link #PERIOD_MS} ms: a change that
+ * reaches 1,000 agents makes 2,000 small updates, which as single statements would dominate the fan-out. Latest value
+ * per agent wins (coalesced), so the queue is bounded by the number of agents.
+ */
+@Component
+class AgentStateWriter implements DisposableBean {
+    private static final Logger log = LoggerFactory.getLogger(AgentStateWriter.class);
+    static final long PERIOD_MS = 100;
+
+    private record Revision(long revision, String hash, String error) {}
+
+    private final JdbcTemplate jdbc;
+    private final Map<UUID, Revision> desired = new ConcurrentHashMap<>();
+    private final Map<UUID, Revision> applied = new ConcurrentHashMap<>();
+    private final Map<UUID, UUID> seen = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("agent-state-writer").daemon().factory());
+
+    AgentStateWriter(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+        timer.scheduleWithFixedDelay(this::flushQuietly, PERIOD_MS, PERIOD_MS, TimeUnit.MILLISECONDS);
+    }
+
+    void desired(UUID agentId, long revision, String hash) {
+        desired.put(agentId, new Revision(revision, hash, null));
+    }
+
+    void applied(UUID agentId, long revision, String hash, String error) {
+        applied.put(agentId, new Revision(revision, hash, error));
+    }
+
+    /** Last seen now, for the given session only (fencing). */
+    void seen(UUID agentId, UUID sessionId) {
+        seen.put(agentId, sessionId);
+    }
+
+    private void flushQuietly() {
+        try {
+            flush();
+        } catch (RuntimeException ex) {
+            log.warn("Could not write agent states (will retry)", ex);
+        }
+    }
+
+    /** Writes everything queued so far. */
+    synchronized void flush() {
+        List<Object[]> d = drain(desired, (id, r) -> new Object[] {r.revision(), r.hash(), id});
+        if (!d.isEmpty()) {
+            jdbc.batchUpdate(
+                    "UPDATE agent SET desired_revision = ?, desired_config_hash = ? WHERE id = ?"
+                            + " AND desired_revision <= ?",
+                    d.stream().map(a -> new Object[] {a[0], a[1], a[2], a[0]}).toList());
+        }
+        List<Object[]> a = drain(applied, (id, r) -> new Object[] {r.revision(), r.hash(), r.error(), id});
+        if (!a.isEmpty()) {
+            jdbc.batchUpdate(
+                    "UPDATE agent SET applied_revision = ?, applied_config_hash = ?, last_error = ? WHERE id = ?", a);
+        }
+        Timestamp now = Timestamp.from(Instant.now());
+        List<Object[]> s = drain(seen, (id, session) -> new Object[] {now, id, session});
+        if (!s.isEmpty()) {
+            jdbc.batchUpdate("UPDATE agent SET last_seen_at = ? WHERE id = ? AND session_id = ?", s);
+        }
+    }
+
+    private static <V> List<Object[]> drain(Map<UUID, V> map, java.util.function.BiFunction<UUID, V, Object[]> row) {
+        List<Object[]> rows = new ArrayList<>();
+        for (UUID id : List.copyOf(map.keySet())) {
+            V v = map.remove(id);
+            if (v != null) {
+                rows.add(row.apply(id, v));
+            }
+        }
+        return rows;
+    }
+
+    @Override
+    public void destroy() {
+        timer.shutdownNow();
+        flushQuietly();
+    }
+}

@@ -1,0 +1,213 @@
+package dev.wgmesh.controller.agentapi;
+
+import java.lang.reflect.Method;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Reads {@code change_outbox} in id order and hands new rows to {@link AgentHub}. Woken by PostgreSQL
+ * {@code LISTEN/NOTIFY} as soon as a change commits (on H2, or if the listening connection fails: polling every
+ * {@code wgmesh.agents.outbox-poll}).
+ *
+ * <p>Ids are assigned at insert but become visible at commit, so a smaller id can appear after a larger one. The
+ * reader therefore keeps a floor below which every id was seen, remembers the ids above it it has processed, and
+ * gives a missing id {@link #GAP_WAIT} to appear (a rolled-back insert leaves a permanent gap).
+ */
+@Component
+class ChangePoller implements SmartLifecycle {
+    private static final Logger log = LoggerFactory.getLogger(ChangePoller.class);
+    static final Duration GAP_WAIT = Duration.ofSeconds(10);
+    static final Duration RETENTION = Duration.ofHours(1);
+    private static final int BATCH = 2000;
+
+    private final JdbcTemplate jdbc;
+    private final DataSource dataSource;
+    private final AgentHub hub;
+    private final ChangeOutbox outbox;
+    private final Duration pollInterval;
+    private final Object wake = new Object();
+    private volatile boolean running;
+    private volatile boolean woken;
+    private Thread reader;
+    private Thread listener;
+    private long floor;
+    private final java.util.Set<Long> seenAboveFloor = new java.util.HashSet<>();
+    private final Map<Long, Long> gapSinceNanos = new HashMap<>();
+    private long lastCleanupNanos = System.nanoTime();
+
+    ChangePoller(
+            JdbcTemplate jdbc,
+            DataSource dataSource,
+            AgentHub hub,
+            ChangeOutbox outbox,
+            @Value("${wgmesh.agents.outbox-poll:100ms}") Duration pollInterval) {
+        this.jdbc = jdbc;
+        this.dataSource = dataSource;
+        this.hub = hub;
+        this.outbox = outbox;
+        this.pollInterval = pollInterval;
+    }
+
+    @Override
+    public void start() {
+        Long max = jdbc.queryForObject("SELECT MAX(id) FROM change_outbox", Long.class);
+        floor = max == null ? 0 : max; // sessions start from full maps: earlier changes are already in them
+        running = true;
+        reader = Thread.ofPlatform().name("change-outbox-reader").daemon().start(this::readLoop);
+        if (outbox.postgres()) {
+            listener = Thread.ofPlatform().name("change-outbox-listen").daemon().start(this::listenLoop);
+        }
+    }
+
+    private void readLoop() {
+        while (running) {
+            try {
+                synchronized (wake) {
+                    if (!woken) {
+                        wake.wait(pollInterval.toMillis());
+                    }
+                    woken = false;
+                }
+                poll();
+                if (System.nanoTime() - lastCleanupNanos > TimeUnit.MINUTES.toNanos(1)) {
+                    lastCleanupNanos = System.nanoTime();
+                    jdbc.update(
+                            "DELETE FROM change_outbox WHERE created_at < ?",
+                            Timestamp.from(Instant.now().minus(RETENTION)));
+                }
+            } catch (InterruptedException ex) {
+                return;
+            } catch (RuntimeException ex) {
+                if (running) {
+                    log.warn("Reading the change outbox failed (will retry)", ex);
+                    sleepQuietly(1000);
+                }
+            }
+        }
+    }
+
+    /** Reads and dispatches every row not yet processed. Package-private for tests. */
+    synchronized void poll() {
+        List<ChangeEvent> rows = jdbc.query(
+                "SELECT id, network_id, target_type, target_id, action, created_at FROM change_outbox"
+                        + " WHERE id > ? ORDER BY id LIMIT " + BATCH,
+                (rs, n) -> new ChangeEvent(
+                        rs.getLong(1),
+                        rs.getObject(2, UUID.class),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getTimestamp(6).toInstant()),
+                floor);
+        List<ChangeEvent> fresh = new ArrayList<>();
+        for (ChangeEvent e : rows) {
+            if (seenAboveFloor.add(e.id())) {
+                fresh.add(e);
+            }
+        }
+        advanceFloor();
+        if (!fresh.isEmpty()) {
+            hub.changed(fresh);
+        }
+    }
+
+    private void advanceFloor() {
+        long now = System.nanoTime();
+        while (true) {
+            long next = floor + 1;
+            if (seenAboveFloor.remove(next)) {
+                floor = next;
+                gapSinceNanos.remove(next);
+                continue;
+            }
+            boolean anyAbove = seenAboveFloor.stream().anyMatch(id -> id > next);
+            if (!anyAbove) {
+                return;
+            }
+            long since = gapSinceNanos.computeIfAbsent(next, k -> now);
+            if (now - since > GAP_WAIT.toNanos()) {
+                gapSinceNanos.remove(next);
+                floor = next; // a rolled-back insert: the id will never appear
+                continue;
+            }
+            return;
+        }
+    }
+
+    private void listenLoop() {
+        while (running) {
+            try (Connection c = dataSource.getConnection()) {
+                c.setAutoCommit(true);
+                try (Statement s = c.createStatement()) {
+                    s.execute("LISTEN " + ChangeOutbox.CHANNEL);
+                }
+                Class<?> pg = Class.forName("org.postgresql.PGConnection");
+                Object pgc = c.unwrap(pg);
+                Method get = pg.getMethod("getNotifications", int.class);
+                while (running) {
+                    Object[] got = (Object[]) get.invoke(pgc, 1000);
+                    if (got != null && got.length > 0) {
+                        synchronized (wake) {
+                            woken = true;
+                            wake.notifyAll();
+                        }
+                    }
+                }
+            } catch (Exception ex) {
+                if (running) {
+                    log.warn("LISTEN {} failed; polling only until it reconnects", ChangeOutbox.CHANNEL, ex);
+                    sleepQuietly(5000);
+                }
+            }
+        }
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        for (Thread t : new Thread[] {reader, listener}) {
+            if (t != null) {
+                t.interrupt();
+                try {
+                    t.join(2000);
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE - 2000; // before the gRPC server starts, after it stops
+    }
+}

@@ -1,0 +1,412 @@
+package dev.wgmesh.controller.agentapi;
+
+import com.google.protobuf.ByteString;
+import dev.wgmesh.proto.v1.Ack;
+import dev.wgmesh.proto.v1.AgentMessage;
+import dev.wgmesh.proto.v1.AgentServiceGrpc;
+import dev.wgmesh.proto.v1.Capability;
+import dev.wgmesh.proto.v1.ConfigHashes;
+import dev.wgmesh.proto.v1.ControllerMessage;
+import dev.wgmesh.proto.v1.Delta;
+import dev.wgmesh.proto.v1.EnrollRequest;
+import dev.wgmesh.proto.v1.EnrollResponse;
+import dev.wgmesh.proto.v1.Hello;
+import dev.wgmesh.proto.v1.HostFacts;
+import dev.wgmesh.proto.v1.NetworkConfig;
+import dev.wgmesh.proto.v1.PeerConfig;
+import dev.wgmesh.proto.v1.StatsReport;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.stub.StreamObserver;
+import java.security.KeyPair;
+import java.security.MessageDigest;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import javax.net.ssl.X509TrustManager;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+
+/**
+ * A wgmesh agent without a data plane, for tests, benchmarks and the dashboard's end-to-end test: enrols with a join
+ * token over real gRPC + TLS (pinning the CA by the token's fingerprint), opens Sync with mutual TLS, applies
+ * snapshots and deltas to an in-memory {@link NetworkConfig}, acknowledges every revision with the hash it computes
+ * itself ({@link ConfigHashes}), and sends StatsReports on demand.
+ *
+ * <p>Not thread-safe for its commands; the stream callbacks are synchronized with the state getters.
+ */
+public final class SimulatedAgent implements AutoCloseable {
+    private final String host;
+    private final int port;
+    private final byte[] wireguardPublicKey;
+    private final KeyPair tlsKey;
+    private final String name;
+    private X509Certificate clientCertificate;
+    private X509Certificate ca;
+    private EnrollResponse identity;
+    private ManagedChannel channel;
+    private StreamObserver<AgentMessage> stream;
+
+    private NetworkConfig config = NetworkConfig.getDefaultInstance();
+    private long revision;
+    private String hash = "";
+    private final List<ControllerMessage> received = new CopyOnWriteArrayList<>();
+    private volatile Status closedWith;
+    private volatile Metadata closedTrailers;
+    private volatile boolean ackEnabled = true;
+    /** Revision → System.nanoTime() when it was acked (benchmarks). */
+    private final Map<Long, Long> ackedAtNanos = new java.util.concurrent.ConcurrentHashMap<>();
+
+    public SimulatedAgent(String host, int port, String name) {
+        this.host = host;
+        this.port = port;
+        this.name = name;
+        this.wireguardPublicKey = new byte[32];
+        new java.security.SecureRandom().nextBytes(wireguardPublicKey);
+        this.tlsKey = ControllerCa.newKeyPair();
+    }
+
+    private SimulatedAgent(SimulatedAgent original) {
+        this.host = original.host;
+        this.port = original.port;
+        this.name = original.name;
+        this.wireguardPublicKey = original.wireguardPublicKey;
+        this.tlsKey = original.tlsKey;
+        this.clientCertificate = original.clientCertificate;
+        this.ca = original.ca;
+        this.identity = original.identity;
+    }
+
+    /** A second process with this agent's identity and credential (a restarted agent, a duplicate). */
+    public SimulatedAgent twin() {
+        return new SimulatedAgent(this);
+    }
+
+    /** The channel of the current or last stream (tests sending raw streams). */
+    public ManagedChannel channel() {
+        return channel;
+    }
+
+    public byte[] wireguardPublicKey() {
+        return wireguardPublicKey.clone();
+    }
+
+    public EnrollResponse identity() {
+        return identity;
+    }
+
+    /** Enrols with {@code <secret>.<ca sha256 hex>}; the call fails (TLS) when the server's CA does not match. */
+    public EnrollResponse enroll(String joinToken) {
+        int dot = joinToken.lastIndexOf('.');
+        return enroll(joinToken.substring(0, dot), joinToken.substring(dot + 1), true);
+    }
+
+    /** Enrolment with explicit parts; {@code withCsr} false asks for a bearer secret instead of a certificate. */
+    public EnrollResponse enroll(String secret, String pinHex, boolean withCsr) {
+        ManagedChannel pinned = channel(pinnedTrust(pinHex), false);
+        try {
+            EnrollRequest.Builder req = EnrollRequest.newBuilder()
+                    .setEnrolmentKey(secret)
+                    .setWireguardPublicKey(ByteString.copyFrom(wireguardPublicKey))
+                    .setHost(HostFacts.newBuilder()
+                            .setHostname(name)
+                            .setOs("test")
+                            .setAgentVersion("sim-0.1")
+                            .addInterfaceAddresses("192.0.2.10")
+                            .setListenPort(51820));
+            if (withCsr) {
+                req.setCsrDer(ByteString.copyFrom(csr()));
+            }
+            identity = AgentServiceGrpc.newBlockingStub(pinned)
+                    .withDeadlineAfter(20, TimeUnit.SECONDS)
+                    .enroll(req.build());
+            ca = ControllerCa.certificate(identity.getCaCertificatesDer(0).toByteArray());
+            if (withCsr) {
+                clientCertificate = ControllerCa.certificate(
+                        identity.getClientCertificateDer().toByteArray());
+            }
+            return identity;
+        } catch (java.security.GeneralSecurityException ex) {
+            throw new IllegalStateException(ex);
+        } finally {
+            pinned.shutdownNow();
+        }
+    }
+
+    private byte[] csr() {
+        try {
+            return new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + name), tlsKey.getPublic())
+                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(tlsKey.getPrivate()))
+                    .getEncoded();
+        } catch (Exception ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** Trusts exactly a server chain containing the certificate with this SHA-256 (the agent's CA pin). */
+    static X509TrustManager pinnedTrust(String pinHex) {
+        return new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+                throw new CertificateException("client side only");
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+                for (X509Certificate c : chain) {
+                    try {
+                        String fp = HexFormat.of()
+                                .formatHex(MessageDigest.getInstance("SHA-256").digest(c.getEncoded()));
+                        if (fp.equals(pinHex)) {
+                            chain[0].verify(c.getPublicKey());
+                            return;
+                        }
+                    } catch (java.security.GeneralSecurityException ex) {
+                        throw new CertificateException("chain does not verify against the pinned CA", ex);
+                    }
+                }
+                throw new CertificateException("server CA does not match the pinned fingerprint");
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        };
+    }
+
+    private ManagedChannel channel(X509TrustManager trust, boolean clientCert) {
+        try {
+            SslContextBuilder b = GrpcSslContexts.forClient();
+            if (trust != null) {
+                b.trustManager(trust);
+            } else {
+                b.trustManager(ca);
+            }
+            if (clientCert) {
+                b.keyManager(tlsKey.getPrivate(), clientCertificate);
+            }
+            SslContext ssl = b.build();
+            return NettyChannelBuilder.forAddress(host, port).sslContext(ssl).build();
+        } catch (javax.net.ssl.SSLException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** Opens Sync with mutual TLS and Hello (reporting the revision and hash it runs). */
+    public void connect() {
+        connect(true);
+    }
+
+    public void connect(boolean deltas) {
+        closedWith = null;
+        if (channel == null) {
+            channel = channel(null, clientCertificate != null);
+        }
+        var stub = AgentServiceGrpc.newStub(channel);
+        if (clientCertificate == null && !identity.getBearerSecret().isEmpty()) {
+            Metadata md = new Metadata();
+            md.put(AgentCredentials.AUTHORIZATION, "Bearer " + identity.getBearerSecret());
+            stub = stub.withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(md));
+        }
+        stream = stub.sync(new StreamObserver<>() {
+            @Override
+            public void onNext(ControllerMessage m) {
+                received.add(m);
+                handle(m);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                closedWith = Status.fromThrowable(t);
+                closedTrailers = Status.trailersFromThrowable(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                closedWith = Status.OK;
+            }
+        });
+        Hello.Builder hello = Hello.newBuilder()
+                .setAgentId(identity.getAgentId())
+                .setAgentVersion("sim-0.1")
+                .setAppliedRevision(revision())
+                .setAppliedConfigHash(hash())
+                .setWireguardPublicKey(ByteString.copyFrom(wireguardPublicKey))
+                .setListenPort(51820);
+        if (deltas) {
+            hello.addCapabilities(Capability.CAPABILITY_DELTAS);
+        }
+        send(AgentMessage.newBuilder().setHello(hello).build());
+    }
+
+    /** Sends any message (tests of malformed input). */
+    public synchronized void send(AgentMessage m) {
+        stream.onNext(m);
+    }
+
+    private synchronized void handle(ControllerMessage m) {
+        switch (m.getKindCase()) {
+            case SNAPSHOT -> {
+                config = m.getSnapshot().getConfig();
+                revision = m.getSnapshot().getRevision();
+                ack(m.getSnapshot().getConfigHash());
+            }
+            case DELTA -> {
+                Delta d = m.getDelta();
+                if (d.getFromRevision() != revision) {
+                    sendAck(d.getRevision(), false, "delta from " + d.getFromRevision() + " but running " + revision);
+                    return;
+                }
+                config = applyDelta(config, d);
+                revision = d.getRevision();
+                ack(d.getConfigHash());
+            }
+            default -> {
+                // keepalives and control messages are only recorded
+            }
+        }
+        notifyAll();
+    }
+
+    static NetworkConfig applyDelta(NetworkConfig c, Delta d) {
+        Map<ByteString, PeerConfig> peers = new LinkedHashMap<>();
+        c.getPeersList().forEach(p -> peers.put(p.getPublicKey(), p));
+        d.getRemovedPeerKeysList().forEach(peers::remove);
+        d.getUpsertedPeersList().forEach(p -> peers.put(p.getPublicKey(), p));
+        NetworkConfig.Builder b = NetworkConfig.newBuilder()
+                .setInterfaceConfig(d.hasInterfaceConfig() ? d.getInterfaceConfig() : c.getInterfaceConfig());
+        b.addAllPeers(new ArrayList<>(peers.values()));
+        return b.build();
+    }
+
+    private void ack(String expected) {
+        hash = ConfigHashes.hash(config);
+        if (ackEnabled) {
+            sendAck(revision, true, "");
+        }
+        if (!hash.equals(expected)) {
+            mismatches++;
+        }
+    }
+
+    private int mismatches;
+
+    /** Revisions whose hash (computed here) differed from the one the controller sent. */
+    public synchronized int hashMismatches() {
+        return mismatches;
+    }
+
+    private void sendAck(long rev, boolean success, String error) {
+        ackedAtNanos.put(rev, System.nanoTime());
+        stream.onNext(AgentMessage.newBuilder()
+                .setAck(Ack.newBuilder()
+                        .setRevision(rev)
+                        .setSuccess(success)
+                        .setConfigHash(hash)
+                        .setError(error))
+                .build());
+    }
+
+    /** Stops acknowledging (tests of drift and lag). */
+    public void ackEnabled(boolean on) {
+        ackEnabled = on;
+    }
+
+    /** Acknowledges the current revision with an arbitrary hash (drift). */
+    public synchronized void ackWithHash(String fakeHash) {
+        hash = fakeHash;
+        sendAck(revision, true, "");
+    }
+
+    public void sendStats(StatsReport report) {
+        send(AgentMessage.newBuilder().setStats(report).build());
+    }
+
+    public synchronized NetworkConfig config() {
+        return config;
+    }
+
+    public synchronized long revision() {
+        return revision;
+    }
+
+    public synchronized String hash() {
+        return hash;
+    }
+
+    public Long ackedAtNanos(long rev) {
+        return ackedAtNanos.get(rev);
+    }
+
+    public List<ControllerMessage> received() {
+        return received;
+    }
+
+    public Status closedWith() {
+        return closedWith;
+    }
+
+    public Metadata closedTrailers() {
+        return closedTrailers;
+    }
+
+    /** Waits until the configuration satisfies {@code condition}. */
+    public synchronized NetworkConfig await(Predicate<NetworkConfig> condition, Duration timeout)
+            throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!condition.test(config)) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError("condition not met within " + timeout + "; config: " + config);
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return config;
+    }
+
+    /** Waits until the stream was closed by the server (or failed). */
+    public Status awaitClosed(Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (closedWith == null && System.nanoTime() < end) {
+            Thread.sleep(10);
+        }
+        return closedWith;
+    }
+
+    /** Half-closes the stream (agent going away). */
+    public void disconnect() {
+        try {
+            stream.onCompleted();
+        } catch (RuntimeException ignored) {
+            // already closed
+        }
+    }
+
+    @Override
+    public void close() {
+        if (channel != null) {
+            channel.shutdownNow();
+            try {
+                channel.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+            channel = null;
+        }
+    }
+}
