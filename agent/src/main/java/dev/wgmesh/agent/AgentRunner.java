@@ -237,12 +237,12 @@ public final class AgentRunner implements AutoCloseable {
 
     /** Stops syncing and releases the data plane (the TUN interface disappears with it). */
     @Override
-    public void close() {
+    public synchronized void close() {
         SyncClient s = sync;
         if (s != null) {
             s.stop();
         }
-        for (AutoCloseable r : resources) {
+        for (AutoCloseable r : List.copyOf(resources)) {
             try {
                 r.close();
             } catch (Exception ex) {

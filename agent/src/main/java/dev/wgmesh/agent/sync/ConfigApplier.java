@@ -138,8 +138,10 @@ public final class ConfigApplier {
     private AppliedState commit(long revision, NetworkConfig config, ConfigChange change, boolean applyHost)
             throws ApplyException {
         InterfaceConfig iface = config.getInterfaceConfig();
+        InterfaceConfig hostView;
         try {
-            host.validate(iface);
+            hostView = hostView(config);
+            host.validate(hostView);
         } catch (IllegalArgumentException ex) {
             throw new ApplyException("revision " + revision + " rejected: " + ex.getMessage(), ex);
         }
@@ -151,7 +153,7 @@ public final class ConfigApplier {
         }
         if (applyHost) {
             try {
-                host.apply(iface);
+                host.apply(hostView);
             } catch (Exception ex) {
                 restore(before, change.listenPort() != null);
                 throw new ApplyException("revision " + revision + " failed on the host: " + ex.getMessage(), ex);
@@ -198,6 +200,31 @@ public final class ConfigApplier {
         } catch (ConfigException ex) {
             LOG.log(Level.ERROR, "could not restore the previous peers after a host failure: {0}", ex.getMessage());
         }
+    }
+
+    /**
+     * What the host needs: the interface settings plus a route through the tunnel for every peer's allowed IPs, as
+     * wg-quick does ({@code ip route add <allowed-ip> dev <if>}) — the controller may give the interface a /32 and
+     * rely on the agent to route the peers. Skipped: default routes (/0: taking over the host's default route needs
+     * policy routing, not done here) and the agent's own LAN prefixes. Only the host sees these extra routes; the
+     * drift hash is over the configuration as the controller sent it.
+     */
+    static InterfaceConfig hostView(NetworkConfig config) {
+        InterfaceConfig iface = config.getInterfaceConfig();
+        java.util.Set<String> own = new java.util.HashSet<>();
+        for (String p : iface.getLocalLanPrefixesList()) {
+            own.add(dev.wgmesh.dataplane.config.IpPrefix.parse(p).toString());
+        }
+        java.util.Set<String> routes = new java.util.LinkedHashSet<>(iface.getRoutesList());
+        for (PeerConfig p : config.getPeersList()) {
+            for (String allowed : p.getAllowedIpsList()) {
+                dev.wgmesh.dataplane.config.IpPrefix prefix = dev.wgmesh.dataplane.config.IpPrefix.parse(allowed);
+                if (prefix.bits() > 0 && !own.contains(prefix.toString())) {
+                    routes.add(prefix.toString());
+                }
+            }
+        }
+        return iface.toBuilder().clearRoutes().addAllRoutes(routes).build();
     }
 
     static NetworkConfig merge(NetworkConfig base, Delta delta) {

@@ -204,7 +204,13 @@ class SyncClientTest {
         assertThat(ack.getSuccess()).isTrue();
         assertThat(ack.getConfigHash()).isEqualTo(ConfigHashes.hash(cfg)); // no drift: both sides agree
         assertThat(device.snapshot().peers()).hasSize(2);
-        assertThat(host.applied).containsExactly(IFACE);
+        // The host also routes every peer's allowed IPs into the tunnel (as wg-quick), beyond the interface routes.
+        assertThat(host.applied)
+                .containsExactly(IFACE.toBuilder()
+                        .addRoutes("10.99.0.11/32")
+                        .addRoutes("192.168.1.0/24")
+                        .addRoutes("10.99.0.12/32")
+                        .build());
         assertThat(probeUpdates.getLast()).hasSize(2);
         Snapshot persisted =
                 Snapshot.parseFrom(state.read(ConfigApplier.LAST_CONFIG).orElseThrow());
