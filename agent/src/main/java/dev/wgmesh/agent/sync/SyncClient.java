@@ -186,6 +186,11 @@ public final class SyncClient implements Runnable {
         private long nextStats;
 
         End run() {
+            if (channel instanceof io.grpc.ManagedChannel managed) {
+                // Our Backoff paces reconnects; without this, gRPC's own connect backoff (growing to 2 minutes)
+                // keeps failing calls fast with the last error long after the controller is back.
+                managed.resetConnectBackoff();
+            }
             @SuppressWarnings("unchecked")
             ClientCallStreamObserver<AgentMessage> o = (ClientCallStreamObserver<AgentMessage>)
                     AgentServiceGrpc.newStub(channel).sync(new StreamObserver<>() {
@@ -278,9 +283,10 @@ public final class SyncClient implements Runnable {
                     };
             LOG.log(
                     level,
-                    "sync session ended: {0}{1}",
+                    "sync session ended: {0}{1}{2}",
                     status.getCode(),
-                    status.getDescription() == null ? "" : " (" + status.getDescription() + ")");
+                    status.getDescription() == null ? "" : " (" + status.getDescription() + ")",
+                    status.getCause() == null ? "" : ": " + status.getCause());
             return End.FAILED;
         }
 
