@@ -166,6 +166,11 @@ start_controller
 agent3="$(python3 -c "import json; print(json.load(open('$work/a3/identity.json'))['agentId'])")"
 api POST "/api/v1/agents/$agent3/revoke" >/dev/null
 deadline=$(( SECONDS + 30 ))
+until grep -q "PERMISSION_DENIED\|revoked this agent" "$work/agent3.log" || [ $SECONDS -ge $deadline ]; do sleep 1; done
+grep -q "PERMISSION_DENIED\|revoked this agent" "$work/agent3.log" || fail "revoked agent 3 still syncs"
+echo "ok: revoked agent 3 can no longer sync"
+# Cut-off also needs the controller to drop agent 3 from the other agents' maps (and/or send tear_down=true).
+deadline=$(( SECONDS + 30 ))
 while [ $SECONDS -lt $deadline ] && ip netns exec "wgm$suffix-1" ping -c 1 -W 1 "${addr[3]}" >/dev/null 2>&1; do sleep 1; done
 ip netns exec "wgm$suffix-1" ping -c 2 -W 1 "${addr[3]}" >/dev/null 2>&1 && fail "revoked agent 3 is still reachable"
 ping_ok 1 2 10 || fail "agents 1 and 2 lost each other after revoking 3"
