@@ -25,7 +25,11 @@ public final class AgentMain {
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
-            out.println("usage: wgmesh-agent --version | ping --controller HOST:PORT");
+            out.println("usage: wgmesh-agent --version | ping --controller HOST:PORT\n"
+                    + "       wgmesh-agent run --controller HOST:PORT [--enrol-key JOIN_TOKEN] [--interface NAME]\n"
+                    + "                        [--state-dir DIR] [--config FILE] [--stats-interval 10s]\n"
+                    + "                        [--metrics-listen IP:PORT] [--listen-port 51820] [--probe-port 51821]\n"
+                    + "                        [--ca-fingerprint sha256:HEX]");
             return args.length == 0 ? 2 : 0;
         }
         return switch (args[0]) {
@@ -34,11 +38,39 @@ public final class AgentMain {
                 yield 0;
             }
             case "ping" -> ping(args, out, err);
+            case "run" -> runAgent(args, err);
             default -> {
                 err.println("wgmesh-agent: unknown command '" + args[0] + "' (try --help)");
                 yield 2;
             }
         };
+    }
+
+    private static int runAgent(String[] args, PrintStream err) {
+        AgentOptions options;
+        try {
+            options = AgentOptions.parse(java.util.List.of(args).subList(1, args.length));
+        } catch (IllegalArgumentException ex) {
+            err.println("wgmesh-agent: " + ex.getMessage());
+            return 2;
+        } catch (java.io.IOException ex) {
+            err.println("wgmesh-agent: cannot read the config file: " + ex.getMessage());
+            return 2;
+        }
+        AgentRunner runner = new AgentRunner(options);
+        Thread hook = new Thread(runner::close, "wgmesh-agent-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return runner.run();
+        } catch (java.io.IOException ex) {
+            err.println("wgmesh-agent: " + ex.getMessage());
+            return 1;
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return 1;
+        } finally {
+            runner.close();
+        }
     }
 
     private static int ping(String[] args, PrintStream out, PrintStream err) {

@@ -25,6 +25,8 @@ import java.util.Set;
  *   --stats-interval   stats-interval     10s
  *   --metrics-listen   metrics-listen     (off)        host:port for the Prometheus endpoint, e.g. 127.0.0.1:9586
  *   --probe-port       probe-port         51821        UDP port of the latency probe responder on the tunnel address
+ *   --ca-fingerprint   ca-fingerprint     (none)       sha256:HEX pin of the controller CA, with a bare --enrol-key
+ *   --listen-port      listen-port        51820        WireGuard UDP port (0 = any free port)
  * </pre>
  */
 public record AgentOptions(
@@ -34,13 +36,23 @@ public record AgentOptions(
         Path stateDir,
         Duration statsInterval,
         String metricsListen,
-        int probePort) {
+        int probePort,
+        String caFingerprint,
+        int listenPort) {
 
     /** Default UDP port of the latency probe responder (one above WireGuard's customary 51820). */
     public static final int DEFAULT_PROBE_PORT = 51821;
 
     private static final Set<String> KEYS = Set.of(
-            "controller", "enrol-key", "interface", "state-dir", "stats-interval", "metrics-listen", "probe-port");
+            "controller",
+            "enrol-key",
+            "interface",
+            "state-dir",
+            "stats-interval",
+            "metrics-listen",
+            "probe-port",
+            "ca-fingerprint",
+            "listen-port");
 
     public static AgentOptions parse(List<String> args) throws IOException {
         Map<String, String> values = new LinkedHashMap<>();
@@ -110,6 +122,19 @@ public record AgentOptions(
         if (probePort < 1 || probePort > 65535) {
             throw new IllegalArgumentException("--probe-port must be 1-65535");
         }
+        int listenPort;
+        try {
+            listenPort = Integer.parseInt(v.getOrDefault("listen-port", "51820"));
+        } catch (NumberFormatException ex) {
+            throw new IllegalArgumentException("--listen-port must be a number");
+        }
+        if (listenPort < 0 || listenPort > 65535) {
+            throw new IllegalArgumentException("--listen-port must be 0-65535");
+        }
+        String pin = v.get("ca-fingerprint");
+        if (pin != null) {
+            dev.wgmesh.agent.enrol.JoinToken.parseFingerprint(pin); // fail at start, not at enrolment
+        }
         return new AgentOptions(
                 controller,
                 v.get("enrol-key"),
@@ -117,7 +142,9 @@ public record AgentOptions(
                 Path.of(v.getOrDefault("state-dir", "/var/lib/wgmesh-agent")),
                 parseDuration("stats-interval", v.getOrDefault("stats-interval", "10s")),
                 metrics,
-                probePort);
+                probePort,
+                pin,
+                listenPort);
     }
 
     private static void requireHostPort(String name, String value) {
@@ -162,6 +189,7 @@ public record AgentOptions(
     public String toString() {
         return "AgentOptions[controller=" + controller + ", enrolKey=" + (enrolKey == null ? "none" : "(set)")
                 + ", interface=" + interfaceName + ", stateDir=" + stateDir + ", statsInterval=" + statsInterval
-                + ", metricsListen=" + metricsListen + ", probePort=" + probePort + "]";
+                + ", metricsListen=" + metricsListen + ", probePort=" + probePort + ", caFingerprint=" + caFingerprint
+                + ", listenPort=" + listenPort + "]";
     }
 }

@@ -100,4 +100,28 @@ class DockerComposeConsistencyTest {
         services.forEach(
                 (name, svc) -> assertThat((Map<String, Object>) svc).as(name).containsKey("healthcheck"));
     }
+
+    @Test
+    void agentsRunAgainstTheComposeControllerWithTunAndNetAdmin() throws IOException {
+        String grpcPort = String.valueOf(
+                ((Map<String, Object>) service("controller").get("environment")).get("WGMESH_GRPC_PORT"));
+        List<String> agents =
+                services.keySet().stream().filter(n -> n.startsWith("agent")).toList();
+        assertThat(agents).isNotEmpty();
+        for (String name : agents) {
+            Map<String, Object> agent = service(name);
+            assertThat(at(agent, "build.dockerfile")).as(name).isEqualTo("Dockerfile.agent");
+            assertThat((List<String>) agent.get("cap_add")).as(name).contains("NET_ADMIN");
+            assertThat((List<String>) agent.get("devices")).as(name).contains("/dev/net/tun:/dev/net/tun");
+            assertThat(at(agent, "depends_on.controller.condition")).as(name).isEqualTo("service_healthy");
+            List<String> command = (List<String>) agent.get("command");
+            assertThat(command.getFirst()).isEqualTo("run");
+            assertThat(String.join(" ", command))
+                    .as(name)
+                    .contains("--controller controller:" + grpcPort, "--enrol-key ${WGMESH_ENROL_KEY}");
+            String ifname = command.get(command.indexOf("--interface") + 1);
+            assertThat((List<String>) at(agent, "healthcheck.test")).as(name).contains(ifname);
+        }
+        assertThat(Files.readString(Path.of("..", "Dockerfile.agent"))).contains("dev.wgmesh.agent.AgentMain");
+    }
 }

@@ -1,0 +1,129 @@
+package dev.wgmesh.agent.sync;
+
+import com.google.protobuf.ByteString;
+import dev.wgmesh.agent.metrics.StatsSource;
+import dev.wgmesh.agent.probe.LatencyProber;
+import dev.wgmesh.agent.probe.ProbeFigures;
+import dev.wgmesh.dataplane.config.DeviceConfig;
+import dev.wgmesh.dataplane.config.DeviceConfigurator;
+import dev.wgmesh.proto.v1.InterfaceStats;
+import dev.wgmesh.proto.v1.PeerConfig;
+import dev.wgmesh.proto.v1.PeerStats;
+import dev.wgmesh.proto.v1.StatsReport;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Gathers the agent's figures from the device (bytes, last handshake, endpoint), the latency prober (probe RTT and
+ * loss) and the queue seam ({@link QueueStatsSource}), both as the {@code StatsReport} sent to the controller and as
+ * the {@link StatsSource} of the Prometheus endpoint.
+ *
+ * <p>Thread-safety: reads only consistent snapshots (device snapshot, applier's volatile state); callable from the
+ * sync thread and the metrics server thread at once.
+ */
+public final class StatsCollector implements StatsSource {
+    private final String interfaceName;
+    private final DeviceConfigurator device;
+    private final ConfigApplier applier;
+    private final Optional<LatencyProber> prober;
+    private final QueueStatsSource queues;
+    private final BooleanSupplier connected;
+
+    public StatsCollector(
+            String interfaceName,
+            DeviceConfigurator device,
+            ConfigApplier applier,
+            Optional<LatencyProber> prober,
+            QueueStatsSource queues,
+            BooleanSupplier connected) {
+        this.interfaceName = interfaceName;
+        this.device = device;
+        this.applier = applier;
+        this.prober = prober;
+        this.queues = queues;
+        this.connected = connected;
+    }
+
+    /** The report for the controller. */
+    public StatsReport report() {
+        DeviceConfig snapshot = device.snapshot();
+        StatsReport.Builder out = StatsReport.newBuilder().setTimeUnixMs(System.currentTimeMillis());
+        long rx = 0;
+        long tx = 0;
+        for (DeviceConfig.PeerConfig p : snapshot.peers()) {
+            ProbeFigures f = probe(p.publicKey());
+            QueueStatsSource.PeerQueue q = queues.peer(p.publicKey());
+            out.addPeers(PeerStats.newBuilder()
+                    .setPublicKey(ByteString.copyFrom(p.publicKey()))
+                    .setRxBytes(p.rxBytes())
+                    .setTxBytes(p.txBytes())
+                    .setLastHandshakeUnixMs(p.lastHandshakeEpochNanos() / 1_000_000)
+                    .setProbeRttUs((int) Math.min(Integer.MAX_VALUE, f.lastRttMicros()))
+                    .setProbeLoss(f.loss())
+                    .setQueuePackets((int) Math.min(Integer.MAX_VALUE, q.packets()))
+                    .setQueueBytes(q.bytes())
+                    .setSojournP50Us((int) Math.min(Integer.MAX_VALUE, q.sojournP50Micros()))
+                    .setSojournP99Us((int) Math.min(Integer.MAX_VALUE, q.sojournP99Micros()))
+                    .setSojournMaxUs((int) Math.min(Integer.MAX_VALUE, q.sojournMaxMicros()))
+                    .setDrops(q.drops())
+                    .setEcnMarks(q.ecnMarks())
+                    .setEndpoint(p.endpoint() == null ? "" : p.endpoint()));
+            rx += p.rxBytes();
+            tx += p.txBytes();
+        }
+        out.setInterfaceStats(InterfaceStats.newBuilder()
+                .setName(interfaceName)
+                .setRxBytes(rx)
+                .setTxBytes(tx)
+                .setMtu(applier.current().config().getInterfaceConfig().getMtu()));
+        return out.build();
+    }
+
+    @Override
+    public List<PeerSample> peers() {
+        Map<ByteString, String> names = new HashMap<>();
+        for (PeerConfig p : applier.current().config().getPeersList()) {
+            names.put(p.getPublicKey(), p.getName());
+        }
+        List<PeerSample> out = new ArrayList<>();
+        for (DeviceConfig.PeerConfig p : device.snapshot().peers()) {
+            ProbeFigures f = probe(p.publicKey());
+            QueueStatsSource.PeerQueue q = queues.peer(p.publicKey());
+            var d = q.drops();
+            out.add(new PeerSample(
+                    Base64.getEncoder().encodeToString(p.publicKey()),
+                    names.get(ByteString.copyFrom(p.publicKey())),
+                    p.rxBytes(),
+                    p.txBytes(),
+                    p.lastHandshakeEpochNanos() / 1_000_000,
+                    f.lastRttMicros(),
+                    f.loss(),
+                    q.packets(),
+                    q.bytes(),
+                    q.sojournP50Micros(),
+                    q.sojournP99Micros(),
+                    new Drops(
+                            d.getOverflow(), d.getCodel(), d.getNoRoute(), d.getReplay(), d.getAuth(), d.getOther())));
+        }
+        return out;
+    }
+
+    @Override
+    public AgentSample agent() {
+        return new AgentSample(applier.current().revision(), connected.getAsBoolean());
+    }
+
+    private ProbeFigures probe(byte[] publicKey) {
+        if (prober.isEmpty()) {
+            return new ProbeFigures(0, 0, 0, 0, 0, 0);
+        }
+        return prober.get()
+                .figures(Base64.getEncoder().encodeToString(publicKey))
+                .orElse(new ProbeFigures(0, 0, 0, 0, 0, 0));
+    }
+}
