@@ -1,32 +1,17 @@
 package dev.wgmesh.controller.network;
 
+import dev.wgmesh.controller.common.AssignedIdEntity;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
-import jakarta.persistence.Id;
-import jakarta.persistence.PostLoad;
-import jakarta.persistence.PostPersist;
 import jakarta.persistence.Table;
-import jakarta.persistence.Transient;
-import jakarta.persistence.Version;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
-import org.springframework.data.domain.Persistable;
 
 @Entity
 @Table(name = "network")
-class NetworkEntity implements Persistable<UUID> {
-    /**
-     * Ids are assigned here, so Spring Data cannot tell new from stored by the id: without this flag every insert
-     * would first be a merge (an extra SELECT).
-     */
-    @Transient
-    private boolean isNew = true;
-
-    @Id
-    private UUID id;
-
+class NetworkEntity extends AssignedIdEntity {
     @Column(nullable = false)
     private String name;
 
@@ -45,21 +30,10 @@ class NetworkEntity implements Persistable<UUID> {
     @Column(name = "persistent_keepalive", nullable = false)
     private int persistentKeepalive;
 
-    @Column(name = "created_at", nullable = false)
-    private Instant createdAt;
-
-    @Column(name = "updated_at", nullable = false)
-    private Instant updatedAt;
-
-    @Version
-    private Long version;
-
     protected NetworkEntity() {}
 
     NetworkEntity(UUID id, Instant now) {
-        this.id = id;
-        this.createdAt = now;
-        this.updatedAt = now;
+        super(id, now);
     }
 
     void apply(NetworkSpec spec, Instant now) {
@@ -69,27 +43,7 @@ class NetworkEntity implements Persistable<UUID> {
         this.mtu = spec.mtu();
         this.dnsServers = String.join(",", spec.dnsServers());
         this.persistentKeepalive = spec.persistentKeepalive();
-        this.updatedAt = now;
-    }
-
-    @Override
-    public UUID getId() {
-        return id;
-    }
-
-    @Override
-    public boolean isNew() {
-        return isNew;
-    }
-
-    @PostLoad
-    @PostPersist
-    void markStored() {
-        isNew = false;
-    }
-
-    UUID id() {
-        return id;
+        touch(now);
     }
 
     String name() {
@@ -114,17 +68,5 @@ class NetworkEntity implements Persistable<UUID> {
 
     int persistentKeepalive() {
         return persistentKeepalive;
-    }
-
-    Instant createdAt() {
-        return createdAt;
-    }
-
-    Instant updatedAt() {
-        return updatedAt;
-    }
-
-    long version() {
-        return version == null ? 0 : version;
     }
 }

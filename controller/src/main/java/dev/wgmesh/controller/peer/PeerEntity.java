@@ -1,18 +1,14 @@
 package dev.wgmesh.controller.peer;
 
+import dev.wgmesh.controller.common.AssignedIdEntity;
 import jakarta.persistence.CollectionTable;
 import jakarta.persistence.Column;
 import jakarta.persistence.ElementCollection;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
-import jakarta.persistence.Id;
 import jakarta.persistence.JoinColumn;
-import jakarta.persistence.PostLoad;
-import jakarta.persistence.PostPersist;
 import jakarta.persistence.Table;
-import jakarta.persistence.Transient;
-import jakarta.persistence.Version;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
@@ -20,22 +16,11 @@ import java.util.UUID;
 import org.hibernate.annotations.BatchSize;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
-import org.springframework.data.domain.Persistable;
 
 /** Row of table {@code peer}. No toString: it would be one refactoring away from printing the sealed key. */
 @Entity
 @Table(name = "peer")
-class PeerEntity implements Persistable<UUID> {
-    /**
-     * Ids are assigned here, so Spring Data cannot tell new from stored by the id: without this flag every insert
-     * would first be a merge (an extra SELECT).
-     */
-    @Transient
-    private boolean isNew = true;
-
-    @Id
-    private UUID id;
-
+class PeerEntity extends AssignedIdEntity {
     @Column(name = "network_id", nullable = false, updatable = false)
     private UUID networkId;
 
@@ -76,15 +61,6 @@ class PeerEntity implements Persistable<UUID> {
     @Column(name = "expires_at")
     private Instant expiresAt;
 
-    @Column(name = "created_at", nullable = false, updatable = false)
-    private Instant createdAt;
-
-    @Column(name = "updated_at", nullable = false)
-    private Instant updatedAt;
-
-    @Version
-    private Long version;
-
     @ElementCollection
     @CollectionTable(name = "peer_tag", joinColumns = @JoinColumn(name = "peer_id"))
     @Column(name = "tag", nullable = false)
@@ -102,14 +78,13 @@ class PeerEntity implements Persistable<UUID> {
             String tunnelIpv4,
             String tunnelIpv6,
             Instant now) {
-        this.id = id;
+        super(id, now);
         this.networkId = networkId;
         this.kind = kind;
         this.publicKey = publicKey;
         this.privateKeySealed = privateKeySealed;
         this.tunnelIpv4 = tunnelIpv4;
         this.tunnelIpv6 = tunnelIpv6;
-        this.createdAt = now;
     }
 
     /** Applies the fields a PUT may change. */
@@ -123,27 +98,7 @@ class PeerEntity implements Persistable<UUID> {
         this.expiresAt = s.expiresAt();
         this.tags.clear();
         this.tags.addAll(s.tags());
-        this.updatedAt = now;
-    }
-
-    @Override
-    public UUID getId() {
-        return id;
-    }
-
-    @Override
-    public boolean isNew() {
-        return isNew;
-    }
-
-    @PostLoad
-    @PostPersist
-    void markStored() {
-        isNew = false;
-    }
-
-    UUID id() {
-        return id;
+        touch(now);
     }
 
     UUID networkId() {
@@ -196,18 +151,6 @@ class PeerEntity implements Persistable<UUID> {
 
     Instant expiresAt() {
         return expiresAt;
-    }
-
-    Instant createdAt() {
-        return createdAt;
-    }
-
-    Instant updatedAt() {
-        return updatedAt;
-    }
-
-    long version() {
-        return version == null ? 0 : version;
     }
 
     Set<String> tags() {
