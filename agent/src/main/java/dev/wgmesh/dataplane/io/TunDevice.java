@@ -1,5 +1,6 @@
 package dev.wgmesh.dataplane.io;
 
+import dev.wgmesh.dataplane.buffer.PacketBuffer;
 import java.io.Closeable;
 import java.io.IOException;
 
@@ -8,8 +9,13 @@ import java.io.IOException;
  *
  * <p>Implementations: {@code MemoryTun} for tests (two devices in one JVM), the FFM-backed Linux TUN for real use.
  *
- * <p>Threading: {@link #read} is called by reader threads only and {@link #write} by writer threads only; an
- * implementation documents how many of each it supports (a multi-queue TUN has one reader per queue).
+ * <p>Threading: {@link #read} and {@link #readBatch} are called by reader threads only, {@link #write} and {@link
+ * #writeBatch} by writer threads only; an implementation documents how many of each it supports (a multi-queue TUN
+ * has one reader per queue).
+ *
+ * <p>Batches: the batch methods move several packets per call, which lets an implementation with offloads (Linux
+ * {@code IFF_VNET_HDR}) take TCP super-packets from the kernel and split them, and merge segments on the way back.
+ * The defaults move one packet per call through {@link #read} and {@link #write}.
  */
 public interface TunDevice extends Closeable {
 
@@ -28,4 +34,41 @@ public interface TunDevice extends Closeable {
 
     /** Hands one IP packet, {@code buf[off..off+len)}, to the host's stack. Never blocks for long. */
     void write(byte[] buf, int off, int len) throws IOException;
+
+    /**
+     * Blocks until at least one packet is available, then returns it and any more that are ready at once, up to
+     * {@code count}. Packet {@code i} is written at {@code bufs[i].data[bufs[i].offset..]}, at most {@code maxLen}
+     * bytes, and its length stored in {@code bufs[i].length}; the buffers stay the caller's.
+     *
+     * @return the number of packets read (at least 1), or {@code -1} once the device is closed or removed
+     */
+    default int readBatch(PacketBuffer[] bufs, int count, int maxLen) throws IOException {
+        PacketBuffer b = bufs[0];
+        int n = read(b.data, b.offset, maxLen);
+        if (n < 0) {
+            return -1;
+        }
+        b.length = n;
+        return 1;
+    }
+
+    /**
+     * Hands {@code bufs[0..count)} (each {@code data[offset..offset+length)}) to the host, in order within a flow.
+     * An implementation may rewrite the buffers (merging segments into the first of a run, using up to 16 bytes of
+     * headroom before {@code offset}); the caller releases them afterwards as usual. Never blocks for long.
+     *
+     * @return the number of packets that could not be delivered (the caller counts them as dropped)
+     */
+    default int writeBatch(PacketBuffer[] bufs, int count) {
+        int failed = 0;
+        for (int i = 0; i < count; i++) {
+            PacketBuffer b = bufs[i];
+            try {
+                write(b.data, b.offset, b.length);
+            } catch (IOException e) {
+                failed++;
+            }
+        }
+        return failed;
+    }
 }

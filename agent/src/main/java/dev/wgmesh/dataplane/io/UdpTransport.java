@@ -1,5 +1,6 @@
 package dev.wgmesh.dataplane.io;
 
+import dev.wgmesh.dataplane.buffer.PacketBuffer;
 import java.io.Closeable;
 import java.io.IOException;
 
@@ -8,7 +9,11 @@ import java.io.IOException;
  *
  * <p>Implementations: {@code MemoryNetwork} for tests, the FFM-backed dual-stack Linux socket for real use.
  *
- * <p>Threading: one or more receiver threads call {@link #receive}; any thread may call {@link #send}.
+ * <p>Threading: one or more receiver threads call {@link #receive} or {@link #receiveBatch}; any thread may call
+ * {@link #send} or {@link #sendBatch}.
+ *
+ * <p>Batches: the batch methods move many datagrams per system call where the platform can (Linux {@code recvmmsg}
+ * and {@code sendmmsg}, UDP GRO and GSO); the defaults move one datagram per call through the single methods.
  */
 public interface UdpTransport extends Closeable {
 
@@ -39,4 +44,43 @@ public interface UdpTransport extends Closeable {
      * address is gone the implementation clears it and lets the routing table choose.
      */
     void send(byte[] buf, int off, int len, Endpoint to) throws IOException;
+
+    /**
+     * Blocks until at least one datagram arrives, then returns it and any more that are ready at once, up to {@code
+     * count}: datagram {@code i} is copied to {@code bufs[i].data} at 0 ({@code offset} set to 0, {@code length} to
+     * its size) and its source written to {@code from[i]}. A coalesced receive (UDP GRO) is split back into its
+     * datagrams, so callers should offer at least 64 buffers; datagrams beyond {@code count} are dropped.
+     *
+     * @return the number of datagrams (at least 1), or {@code -1} once the transport is closed
+     */
+    default int receiveBatch(PacketBuffer[] bufs, Endpoint[] from, int count) throws IOException {
+        PacketBuffer b = bufs[0];
+        int n = receive(b.data, 0, b.data.length, from[0]);
+        if (n < 0) {
+            return -1;
+        }
+        b.offset = 0;
+        b.length = n;
+        return 1;
+    }
+
+    /**
+     * Sends {@code bufs[i].data[offset..offset+length)} to {@code to[i]} for each {@code i < count}, in order.
+     * Consecutive datagrams to the same endpoint may leave in one system call (UDP GSO); the buffers stay the
+     * caller's.
+     *
+     * @return the number of datagrams that could not be sent (the caller counts them)
+     */
+    default int sendBatch(PacketBuffer[] bufs, Endpoint[] to, int count) {
+        int failed = 0;
+        for (int i = 0; i < count; i++) {
+            PacketBuffer b = bufs[i];
+            try {
+                send(b.data, b.offset, b.length, to[i]);
+            } catch (IOException e) {
+                failed++;
+            }
+        }
+        return failed;
+    }
 }

@@ -34,6 +34,8 @@ public final class Libc {
     public static final int ENODEV = 19;
     public static final int EINVAL = 22;
     public static final int EBADFD = 77;
+    public static final int ENOPROTOOPT = 92;
+    public static final int EOPNOTSUPP = 95;
     public static final int EADDRINUSE = 98;
     public static final int EADDRNOTAVAIL = 99;
     public static final int ENETUNREACH = 101;
@@ -53,6 +55,13 @@ public final class Libc {
     public static final int SO_SNDBUF = 7;
     public static final int SO_RCVBUF = 8;
     public static final int SO_MARK = 36;
+    public static final int SO_REUSEPORT = 15;
+    public static final int SOL_UDP = 17;
+    /** UDP GSO: a cmsg (u16) or socket option giving the segment size (Linux 4.18). */
+    public static final int UDP_SEGMENT = 103;
+    /** UDP GRO: coalesced receives, the segment size in an int cmsg (Linux 5.0). */
+    public static final int UDP_GRO = 104;
+    public static final int MSG_TRUNC = 0x20;
     public static final int SO_SNDBUFFORCE = 32;
     public static final int SO_RCVBUFFORCE = 33;
     public static final int IPPROTO_IP = 0;
@@ -111,6 +120,11 @@ public final class Libc {
     public static final long MSG_CONTROL = 32;
     public static final long MSG_CONTROLLEN = 40;
     public static final long MSG_FLAGS = 48;
+
+    /** {@code struct mmsghdr}: a msghdr, then msg_len (unsigned int) and padding. */
+    public static final long MMSGHDR_SIZE = 64;
+
+    public static final long MMSG_LEN = 56;
 
     /** {@code struct iovec}: base pointer, length. */
     public static final long IOVEC_SIZE = 16;
@@ -183,6 +197,12 @@ public final class Libc {
             bind("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), ERRNO);
     private static final MethodHandle SENDMSG =
             bind("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), ERRNO);
+    private static final MethodHandle RECVMMSG = bind(
+            "recvmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), ERRNO);
+    private static final MethodHandle SENDMMSG =
+            bind("sendmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), ERRNO);
+    private static final MethodHandle SCHED_SETAFFINITY =
+            bind("sched_setaffinity", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), ERRNO);
     private static final MethodHandle POLL =
             bind("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO);
     private static final MethodHandle IF_NAMETOINDEX =
@@ -353,6 +373,34 @@ public final class Libc {
     public static long sendmsg(NativeContext ctx, int fd, MemorySegment msghdr, int flags) {
         try {
             return check((long) SENDMSG.invokeExact(ctx.capture, fd, msghdr, flags), ctx.capture);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** recvmmsg(2) without a timeout; returns the number of messages received or -errno. */
+    public static int recvmmsg(NativeContext ctx, int fd, MemorySegment msgvec, int vlen, int flags) {
+        try {
+            return check(
+                    (int) RECVMMSG.invokeExact(ctx.capture, fd, msgvec, vlen, flags, MemorySegment.NULL), ctx.capture);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** sendmmsg(2); returns the number of messages sent (fewer on a later failure) or -errno for the first. */
+    public static int sendmmsg(NativeContext ctx, int fd, MemorySegment msgvec, int vlen, int flags) {
+        try {
+            return check((int) SENDMMSG.invokeExact(ctx.capture, fd, msgvec, vlen, flags), ctx.capture);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Pins the calling thread to the CPUs set in {@code mask} (a cpu_set_t of {@code size} bytes). */
+    public static int schedSetaffinity(NativeContext ctx, long size, MemorySegment mask) {
+        try {
+            return check((int) SCHED_SETAFFINITY.invokeExact(ctx.capture, 0, size, mask), ctx.capture);
         } catch (Throwable t) {
             throw rethrow(t);
         }

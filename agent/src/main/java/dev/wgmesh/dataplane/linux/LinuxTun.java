@@ -4,10 +4,15 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import dev.wgmesh.dataplane.buffer.PacketBuffer;
 import dev.wgmesh.dataplane.io.TunDevice;
+import dev.wgmesh.dataplane.offload.TcpCoalescer;
+import dev.wgmesh.dataplane.offload.VirtioNetHdr;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A Linux TUN interface ({@code /dev/net/tun}, {@code TUNSETIFF} with {@code IFF_TUN | IFF_NO_PI}), see the
@@ -23,6 +28,14 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Removal: when the interface is deleted ({@code ip link del}) the kernel detaches the queue, poll reports
  * POLLERR and read fails with EBADFD; {@link #read} then returns -1 and {@link #isGone()} turns true.
+ *
+ * <p>Offloads ({@link Options#OFFLOADED}): with {@code IFF_VNET_HDR} and {@code TUNSETOFFLOAD(CSUM|TSO4|TSO6)} the
+ * kernel hands over TCP super-packets of up to 64 KiB; {@link #readBatch} splits them into MTU-sized segments
+ * ({@link VnetReader}) and {@link #writeBatch} merges decrypted segments of a flow back into super-packets
+ * ({@link TcpCoalescer}), so the host's TCP stack sees a few large packets instead of many small ones. Frames are
+ * read and written straight from heap arrays (the virtio header sits in the buffer's headroom). When the kernel
+ * refuses the offloads (TUNSETOFFLOAD fails, or later a super-packet write fails), the device carries on with
+ * plain frames: {@link #offloadsEnabled()} tells which.
  *
  * <p>MTU: read with SIOCGIFMTU through a control socket created in the TUN's network namespace, re-read when the
  * cached value is older than {@link #MTU_REFRESH_NANOS}, so {@code ip link set mtu} is followed within a second.
@@ -44,6 +57,31 @@ public final class LinuxTun implements TunDevice {
      */
     public record Options(boolean multiQueue, boolean vnetHdr, int offloadFlags) {
         public static final Options DEFAULT = new Options(false, false, 0);
+        /** Virtio headers with checksum and TCP segmentation offload: super-packets in, merged segments out. */
+        public static final Options OFFLOADED = new Options(false, true, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6);
+
+        public Options withMultiQueue(boolean on) {
+            return new Options(on, vnetHdr, offloadFlags);
+        }
+    }
+
+    public static final int TUN_F_CSUM = 0x01;
+    public static final int TUN_F_TSO4 = 0x02;
+    public static final int TUN_F_TSO6 = 0x04;
+
+    /** The TUNSETOFFLOAD call, a seam so tests can make the kernel refuse it. */
+    @FunctionalInterface
+    interface OffloadControl {
+        /** @return 0, or -errno */
+        int setOffload(NativeContext ctx, int fd, int flags);
+
+        OffloadControl KERNEL = (ctx, fd, flags) -> Libc.ioctl(ctx, fd, Libc.TUNSETOFFLOAD, flags);
+    }
+
+    /** Per writer thread: the coalescer and its output indices. */
+    private static final class VnetWriter {
+        final TcpCoalescer coalescer = new TcpCoalescer();
+        int[] heads = new int[0];
     }
 
     private final String name;
@@ -52,13 +90,19 @@ public final class LinuxTun implements TunDevice {
     private final FdRef tun;
     private final int wakeFd;
     private final int ctlSock;
+    private final ThreadLocal<VnetReader> readers = ThreadLocal.withInitial(VnetReader::new);
+    private final ThreadLocal<VnetWriter> writers = ThreadLocal.withInitial(VnetWriter::new);
+    /** TSO accepted: super-packets may come in, and merged ones may go out until the kernel refuses one. */
+    private volatile boolean gro;
     private volatile boolean closed;
     private volatile boolean gone;
     private volatile int mtu;
     private volatile long mtuReadAt;
 
-    private LinuxTun(String name, int ifindex, Options options, int tunFd, int wakeFd, int ctlSock) {
+    private LinuxTun(
+            String name, int ifindex, Options options, int tunFd, int wakeFd, int ctlSock, boolean offloaded) {
         this.name = name;
+        this.gro = offloaded;
         this.ifindex = ifindex;
         this.options = options;
         this.tun = new FdRef(tunFd, wakeFd, ctlSock);
@@ -75,6 +119,34 @@ public final class LinuxTun implements TunDevice {
      * interface is left down; bringing it up and addressing it is the administrator's job (as with wireguard-go).
      */
     public static LinuxTun open(String name, Options options) throws IOException {
+        return open(name, options, OffloadControl.KERNEL);
+    }
+
+    /**
+     * Opens {@code queues} queues of one multi-queue interface (IFF_MULTI_QUEUE is implied when more than one);
+     * the kernel spreads flows over them. Closes what it opened when one fails.
+     */
+    public static List<LinuxTun> openQueues(String name, Options options, int queues) throws IOException {
+        if (queues < 1) {
+            throw new IllegalArgumentException("queues must be at least 1");
+        }
+        Options o = queues > 1 ? options.withMultiQueue(true) : options;
+        List<LinuxTun> list = new ArrayList<>(queues);
+        try {
+            list.add(open(name, o));
+            for (int i = 1; i < queues; i++) {
+                list.add(open(list.get(0).name(), o));
+            }
+            return List.copyOf(list);
+        } catch (IOException | RuntimeException e) {
+            for (LinuxTun t : list) {
+                t.close();
+            }
+            throw e;
+        }
+    }
+
+    static LinuxTun open(String name, Options options, OffloadControl offload) throws IOException {
         byte[] nameBytes = name.getBytes(StandardCharsets.US_ASCII);
         if (nameBytes.length == 0 || nameBytes.length >= Libc.IFNAMSIZ || name.contains("/") || name.contains(" ")) {
             throw new IllegalArgumentException("invalid interface name '" + name + "'");
@@ -97,17 +169,18 @@ public final class LinuxTun implements TunDevice {
             ifr.set(JAVA_SHORT, Libc.IFREQ_UNION, flags);
             Libc.checked(Libc.ioctl(ctx, fd, Libc.TUNSETIFF, ifr), "TUNSETIFF " + name);
             String actual = ifr.getString(0, StandardCharsets.US_ASCII);
+            boolean offloaded = false;
             if (options.vnetHdr()) {
                 ctx.scratch.set(JAVA_INT, 64, VNET_HDR_LEN);
                 Libc.checked(Libc.ioctl(ctx, fd, Libc.TUNSETVNETHDRSZ, ctx.scratch.asSlice(64, 4)), "TUNSETVNETHDRSZ");
-                Libc.checked(Libc.ioctl(ctx, fd, Libc.TUNSETOFFLOAD, options.offloadFlags()), "TUNSETOFFLOAD");
+                offloaded = negotiateOffloads(ctx, fd, options.offloadFlags(), offload);
             }
             wake = (int) Libc.checked(Libc.eventfd(ctx, 0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC), "eventfd");
             ctl = controlSocket(ctx);
             MemorySegment q = ifreq(ctx, actual.getBytes(StandardCharsets.US_ASCII));
             Libc.checked(Libc.ioctl(ctx, ctl, Libc.SIOCGIFINDEX, q), "SIOCGIFINDEX " + actual);
             int index = q.get(JAVA_INT, Libc.IFREQ_UNION);
-            LinuxTun t = new LinuxTun(actual, index, options, fd, wake, ctl);
+            LinuxTun t = new LinuxTun(actual, index, options, fd, wake, ctl, offloaded);
             t.refreshMtu();
             return t;
         } catch (IOException | RuntimeException e) {
@@ -120,6 +193,22 @@ public final class LinuxTun implements TunDevice {
             }
             throw e;
         }
+    }
+
+    /**
+     * Asks for {@code flags}; when the kernel refuses (an old kernel, or a flag it does not know) we fall back to no
+     * offloads, so frames still carry a virtio header but never a super-packet. True when TSO was accepted.
+     */
+    private static boolean negotiateOffloads(NativeContext ctx, int fd, int flags, OffloadControl offload)
+            throws IOException {
+        if (flags == 0) {
+            return false;
+        }
+        if (offload.setOffload(ctx, fd, flags) == 0) {
+            return (flags & (TUN_F_TSO4 | TUN_F_TSO6)) != 0;
+        }
+        Libc.checked(Libc.ioctl(ctx, fd, Libc.TUNSETOFFLOAD, 0), "TUNSETOFFLOAD 0");
+        return false;
     }
 
     private static int controlSocket(NativeContext ctx) throws IOException {
@@ -182,6 +271,16 @@ public final class LinuxTun implements TunDevice {
         }
     }
 
+    /** True while TSO super-packets come in and merged segments go out (false after a refusal). */
+    public boolean offloadsEnabled() {
+        return gro;
+    }
+
+    /** Frames this thread's reader dropped (malformed super-packets, or packets larger than the caller's buffer). */
+    public long droppedFrames() {
+        return readers.get().dropped();
+    }
+
     @Override
     public int read(byte[] buf, int off, int len) throws IOException {
         NativeContext ctx = NativeContext.current();
@@ -189,47 +288,225 @@ public final class LinuxTun implements TunDevice {
             return -1;
         }
         try {
-            boolean errorSeen = false;
-            while (!closed) {
-                long n = options.vnetHdr() ? readVnet(ctx, buf, off, len) : Libc.readHeap(ctx, tun.fd, buf, off, len);
-                if (n >= 0) {
-                    return (int) n;
-                }
-                int err = (int) -n;
-                if (err == Libc.EINTR) {
+            if (!options.vnetHdr()) {
+                return (int) readRaw(ctx, buf, off, len, true);
+            }
+            VnetReader r = readers.get();
+            while (true) {
+                if (r.hasPending()) {
+                    int n = r.take(buf, off, len);
+                    if (n >= 0) {
+                        return n;
+                    }
                     continue;
                 }
-                if (err != Libc.EAGAIN || errorSeen) {
-                    if (err == Libc.EBADFD || err == Libc.EIO || err == Libc.ENODEV || err == Libc.EAGAIN) {
-                        gone = true;
-                        return -1;
-                    }
-                    throw new NativeException("read " + name, err);
-                }
-                int revents = ctx.pollTwo(tun.fd, Libc.POLLIN, wakeFd, -1);
-                if (revents < 0 && revents != -Libc.EINTR) {
-                    throw new NativeException("poll " + name, -revents);
-                }
-                if (ctx.wokenUp()) {
+                long n = readRaw(ctx, r.frame, 0, r.frame.length, true);
+                if (n < 0) {
                     return -1;
                 }
-                // After POLLERR the next read reports the error; if it still says EAGAIN the queue is dead.
-                errorSeen = (revents & (Libc.POLLERR | Libc.POLLHUP | Libc.POLLNVAL)) != 0;
+                r.accept((int) n);
             }
-            return -1;
         } finally {
             tun.release();
         }
     }
 
-    private long readVnet(NativeContext ctx, byte[] buf, int off, int len) {
-        long n = Libc.read(ctx, tun.fd, ctx.io, Math.min(NativeContext.IO_SIZE, len + VNET_HDR_LEN));
-        if (n < 0) {
-            return n;
+    /**
+     * Blocks for the first packet, then reads what is queued without blocking. With offloads a super-packet fills
+     * several buffers; segments that do not fit are kept for the next call.
+     */
+    @Override
+    public int readBatch(PacketBuffer[] bufs, int count, int maxLen) throws IOException {
+        NativeContext ctx = NativeContext.current();
+        if (closed || !tun.acquire()) {
+            return -1;
         }
-        long data = Math.max(0, n - VNET_HDR_LEN);
-        MemorySegment.copy(ctx.io, JAVA_BYTE, VNET_HDR_LEN, buf, off, (int) data);
-        return data;
+        try {
+            VnetReader r = options.vnetHdr() ? readers.get() : null;
+            int i = 0;
+            while (i < count) {
+                PacketBuffer b = bufs[i];
+                if (r != null && r.hasPending()) {
+                    int n = r.take(b.data, b.offset, maxLen);
+                    if (n >= 0) {
+                        b.length = n;
+                        i++;
+                    }
+                    continue;
+                }
+                long n = r != null
+                        ? readRaw(ctx, r.frame, 0, r.frame.length, i == 0)
+                        : readRaw(ctx, b.data, b.offset, maxLen, i == 0);
+                if (n == NOTHING_READY) {
+                    break;
+                }
+                if (n < 0) {
+                    return i == 0 ? -1 : i;
+                }
+                if (r != null) {
+                    r.accept((int) n);
+                } else {
+                    b.length = (int) n;
+                    i++;
+                }
+            }
+            return i;
+        } finally {
+            tun.release();
+        }
+    }
+
+    private static final long NOTHING_READY = -2;
+
+    /**
+     * One read into {@code buf[off..off+len)}; the caller holds {@link #tun}.
+     *
+     * @return the bytes read; -1 when closed or gone; {@link #NOTHING_READY} when {@code block} is false and the
+     *     queue is empty
+     */
+    private long readRaw(NativeContext ctx, byte[] buf, int off, int len, boolean block) throws IOException {
+        boolean errorSeen = false;
+        while (!closed) {
+            long n = Libc.readHeap(ctx, tun.fd, buf, off, len);
+            if (n >= 0) {
+                return n;
+            }
+            int err = (int) -n;
+            if (err == Libc.EINTR) {
+                continue;
+            }
+            if (err == Libc.EAGAIN && !block && !errorSeen) {
+                return NOTHING_READY;
+            }
+            if (err != Libc.EAGAIN || errorSeen) {
+                if (err == Libc.EBADFD || err == Libc.EIO || err == Libc.ENODEV || err == Libc.EAGAIN) {
+                    gone = true;
+                    return -1;
+                }
+                throw new NativeException("read " + name, err);
+            }
+            int revents = ctx.pollTwo(tun.fd, Libc.POLLIN, wakeFd, -1);
+            if (revents < 0 && revents != -Libc.EINTR) {
+                throw new NativeException("poll " + name, -revents);
+            }
+            if (ctx.wokenUp()) {
+                return -1;
+            }
+            // After POLLERR the next read reports the error; if it still says EAGAIN the queue is dead.
+            errorSeen = (revents & (Libc.POLLERR | Libc.POLLHUP | Libc.POLLNVAL)) != 0;
+        }
+        return -1;
+    }
+
+    /**
+     * With offloads, merges segments of a flow ({@link TcpCoalescer}) and writes each run as one super-packet;
+     * otherwise one frame per packet. The virtio header goes into the headroom in front of each packet.
+     */
+    @Override
+    public int writeBatch(PacketBuffer[] bufs, int count) {
+        if (count <= 0) {
+            return 0;
+        }
+        if (!tun.acquire()) {
+            return count;
+        }
+        try {
+            NativeContext ctx = NativeContext.current();
+            if (!options.vnetHdr()) {
+                int failed = 0;
+                for (int i = 0; i < count; i++) {
+                    PacketBuffer b = bufs[i];
+                    failed += writeRaw(ctx, b.data, b.offset, b.length) == 0 ? 0 : 1;
+                }
+                return failed;
+            }
+            if (!gro) {
+                int failed = 0;
+                for (int i = 0; i < count; i++) {
+                    PacketBuffer b = bufs[i];
+                    failed += writeFramed(ctx, b, false) ? 0 : 1;
+                }
+                return failed;
+            }
+            VnetWriter w = writers.get();
+            if (w.heads.length < count) {
+                w.heads = new int[Math.max(count, 64)];
+            }
+            int n = w.coalescer.coalesce(bufs, count, w.heads);
+            int failed = 0;
+            for (int g = 0; g < n; g++) {
+                if (!writeFramed(ctx, bufs[w.heads[g]], true)) {
+                    failed += w.coalescer.segments(g);
+                }
+            }
+            return failed;
+        } finally {
+            tun.release();
+        }
+    }
+
+    /** Writes one packet with a virtio header (already in the headroom when {@code headerWritten}). */
+    private boolean writeFramed(NativeContext ctx, PacketBuffer b, boolean headerWritten) {
+        int off = b.offset;
+        if (off < VNET_HDR_LEN) {
+            return writeVnetCopy(ctx, b.data, off, b.length) == 0; // no headroom: copy behind a plain header
+        }
+        if (!headerWritten) {
+            VirtioNetHdr.writeNone(b.data, off - VNET_HDR_LEN);
+        }
+        boolean merged = VirtioNetHdr.gsoType(b.data, off - VNET_HDR_LEN) != VirtioNetHdr.GSO_NONE;
+        int r = writeRaw(ctx, b.data, off - VNET_HDR_LEN, b.length + VNET_HDR_LEN);
+        if (r == -Libc.EINVAL && merged) {
+            gro = false; // the kernel refuses super-packets: plain frames from now on (this run is lost)
+        }
+        return r == 0;
+    }
+
+    /** One write from the heap; retries EINTR and a short EAGAIN. @return 0 or -errno */
+    private int writeRaw(NativeContext ctx, byte[] buf, int off, int len) {
+        for (int attempt = 0; ; attempt++) {
+            long n = Libc.writeHeap(ctx, tun.fd, buf, off, len);
+            if (n >= 0) {
+                return 0;
+            }
+            int err = (int) -n;
+            if (err == Libc.EINTR) {
+                continue;
+            }
+            if (err == Libc.EAGAIN && attempt < 3) {
+                ctx.pollTwo(tun.fd, Libc.POLLOUT, -1, 10);
+                continue;
+            }
+            if (err == Libc.EBADFD || err == Libc.EIO || err == Libc.ENODEV) {
+                gone = true;
+            }
+            return -err;
+        }
+    }
+
+    /** A frame built in native memory: a GSO_NONE header, then the packet. @return 0 or -errno */
+    private int writeVnetCopy(NativeContext ctx, byte[] buf, int off, int len) {
+        ctx.io.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 0L);
+        ctx.io.set(JAVA_SHORT, 8, (short) 0);
+        MemorySegment.copy(buf, off, ctx.io, JAVA_BYTE, VNET_HDR_LEN, len);
+        for (int attempt = 0; ; attempt++) {
+            long n = Libc.write(ctx, tun.fd, ctx.io, len + VNET_HDR_LEN);
+            if (n >= 0) {
+                return 0;
+            }
+            int err = (int) -n;
+            if (err == Libc.EINTR) {
+                continue;
+            }
+            if (err == Libc.EAGAIN && attempt < 3) {
+                ctx.pollTwo(tun.fd, Libc.POLLOUT, -1, 10);
+                continue;
+            }
+            if (err == Libc.EBADFD || err == Libc.EIO || err == Libc.ENODEV) {
+                gone = true;
+            }
+            return -err;
+        }
     }
 
     @Override
@@ -242,31 +519,9 @@ public final class LinuxTun implements TunDevice {
         }
         try {
             NativeContext ctx = NativeContext.current();
-            for (int attempt = 0; ; attempt++) {
-                long n;
-                if (options.vnetHdr()) {
-                    ctx.io.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 0L);
-                    ctx.io.set(JAVA_SHORT, 8, (short) 0);
-                    MemorySegment.copy(buf, off, ctx.io, JAVA_BYTE, VNET_HDR_LEN, len);
-                    n = Libc.write(ctx, tun.fd, ctx.io, len + VNET_HDR_LEN);
-                } else {
-                    n = Libc.writeHeap(ctx, tun.fd, buf, off, len);
-                }
-                if (n >= 0) {
-                    return;
-                }
-                int err = (int) -n;
-                if (err == Libc.EINTR) {
-                    continue;
-                }
-                if (err == Libc.EAGAIN && attempt < 3) {
-                    ctx.pollTwo(tun.fd, Libc.POLLOUT, -1, 10);
-                    continue;
-                }
-                if (err == Libc.EBADFD || err == Libc.EIO || err == Libc.ENODEV) {
-                    gone = true;
-                }
-                throw new NativeException("write " + name, err);
+            int r = options.vnetHdr() ? writeVnetCopy(ctx, buf, off, len) : writeRaw(ctx, buf, off, len);
+            if (r != 0) {
+                throw new NativeException("write " + name, -r);
             }
         } finally {
             tun.release();

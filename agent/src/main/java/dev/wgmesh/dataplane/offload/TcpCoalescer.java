@@ -81,6 +81,11 @@ public final class TcpCoalescer {
         return groups;
     }
 
+    /** The number of packets merged into output {@code group} of the last {@link #coalesce} (1 when alone). */
+    public int segments(int group) {
+        return segs[group];
+    }
+
     private void startGroup(PacketBuffer[] bufs, int i, int shape) {
         int g = groups++;
         head[g] = i;
