@@ -61,6 +61,7 @@ public final class Libc {
     public static final int UDP_SEGMENT = 103;
     /** UDP GRO: coalesced receives, the segment size in an int cmsg (Linux 5.0). */
     public static final int UDP_GRO = 104;
+
     public static final int MSG_TRUNC = 0x20;
     public static final int SO_SNDBUFFORCE = 32;
     public static final int SO_RCVBUFFORCE = 33;
@@ -197,8 +198,8 @@ public final class Libc {
             bind("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), ERRNO);
     private static final MethodHandle SENDMSG =
             bind("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), ERRNO);
-    private static final MethodHandle RECVMMSG = bind(
-            "recvmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), ERRNO);
+    private static final MethodHandle RECVMMSG =
+            bind("recvmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), ERRNO);
     private static final MethodHandle SENDMMSG =
             bind("sendmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), ERRNO);
     private static final MethodHandle SCHED_SETAFFINITY =

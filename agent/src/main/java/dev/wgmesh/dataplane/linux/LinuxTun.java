@@ -94,13 +94,18 @@ public final class LinuxTun implements TunDevice {
     private final ThreadLocal<VnetWriter> writers = ThreadLocal.withInitial(VnetWriter::new);
     /** TSO accepted: super-packets may come in, and merged ones may go out until the kernel refuses one. */
     private volatile boolean gro;
+    /** Super-packets split on read and runs merged on write (one update per super-packet, not per packet). */
+    private final java.util.concurrent.atomic.AtomicLong superPacketsRead =
+            new java.util.concurrent.atomic.AtomicLong();
+
+    private final java.util.concurrent.atomic.AtomicLong superPacketsWritten =
+            new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
     private volatile boolean gone;
     private volatile int mtu;
     private volatile long mtuReadAt;
 
-    private LinuxTun(
-            String name, int ifindex, Options options, int tunFd, int wakeFd, int ctlSock, boolean offloaded) {
+    private LinuxTun(String name, int ifindex, Options options, int tunFd, int wakeFd, int ctlSock, boolean offloaded) {
         this.name = name;
         this.gro = offloaded;
         this.ifindex = ifindex;
@@ -276,6 +281,16 @@ public final class LinuxTun implements TunDevice {
         return gro;
     }
 
+    /** TSO super-packets read and split so far. */
+    public long superPacketsRead() {
+        return superPacketsRead.get();
+    }
+
+    /** Merged super-packets written so far. */
+    public long superPacketsWritten() {
+        return superPacketsWritten.get();
+    }
+
     /** Frames this thread's reader dropped (malformed super-packets, or packets larger than the caller's buffer). */
     public long droppedFrames() {
         return readers.get().dropped();
@@ -344,7 +359,9 @@ public final class LinuxTun implements TunDevice {
                     return i == 0 ? -1 : i;
                 }
                 if (r != null) {
-                    r.accept((int) n);
+                    if (r.accept((int) n) > 1) {
+                        superPacketsRead.incrementAndGet();
+                    }
                 } else {
                     b.length = (int) n;
                     i++;
@@ -435,8 +452,11 @@ public final class LinuxTun implements TunDevice {
             int n = w.coalescer.coalesce(bufs, count, w.heads);
             int failed = 0;
             for (int g = 0; g < n; g++) {
+                int segments = w.coalescer.segments(g);
                 if (!writeFramed(ctx, bufs[w.heads[g]], true)) {
-                    failed += w.coalescer.segments(g);
+                    failed += segments;
+                } else if (segments > 1) {
+                    superPacketsWritten.incrementAndGet();
                 }
             }
             return failed;

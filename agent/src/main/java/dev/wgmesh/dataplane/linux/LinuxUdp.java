@@ -385,7 +385,11 @@ public final class LinuxUdp implements UdpTransport {
                         : Math.min(MmsgArea.RX_SLOTS, count);
                 for (int j = 0; j < vlen; j++) {
                     area.setMessage(
-                            j, (long) j * MmsgArea.SLOT, MmsgArea.SLOT, (int) Libc.SOCKADDR_IN6_SIZE, MmsgArea.CTRL_SIZE);
+                            j,
+                            (long) j * MmsgArea.SLOT,
+                            MmsgArea.SLOT,
+                            (int) Libc.SOCKADDR_IN6_SIZE,
+                            MmsgArea.CTRL_SIZE);
                 }
                 int r = Libc.recvmmsg(ctx, s.ref.fd, area.hdrs, vlen, 0);
                 if (r > 0) {
