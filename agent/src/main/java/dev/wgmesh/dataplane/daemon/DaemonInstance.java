@@ -2,10 +2,10 @@ package dev.wgmesh.dataplane.daemon;
 
 import dev.wgmesh.dataplane.linux.LibcAccess;
 import dev.wgmesh.dataplane.linux.LinuxTun;
-import dev.wgmesh.dataplane.linux.LinuxUdp;
 import dev.wgmesh.dataplane.uapi.UapiServer;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -20,35 +20,39 @@ final class DaemonInstance implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DaemonInstance.class.getName());
     static final long WATCH_INTERVAL_MILLIS = 250;
 
+    private final DaemonIo io;
     private final LinuxTun tun;
-    private final LinuxUdp udp;
     private final DataPlane dataPlane;
     private final UapiServer uapi;
     private final Object lock = new Object();
     private boolean closed; // guarded by lock
 
-    private DaemonInstance(LinuxTun tun, LinuxUdp udp, DataPlane dataPlane, UapiServer uapi) {
-        this.tun = tun;
-        this.udp = udp;
+    private DaemonInstance(DaemonIo io, DataPlane dataPlane, UapiServer uapi) {
+        this.io = io;
+        this.tun = io.primary();
         this.dataPlane = dataPlane;
         this.uapi = uapi;
     }
 
     static DaemonInstance start(String ifname, DataPlane.Factory factory, Path uapiDirectory) throws IOException {
-        LinuxTun tun = LinuxTun.open(ifname);
-        LinuxUdp udp = new LinuxUdp();
+        return start(ifname, factory, uapiDirectory, Map.of());
+    }
+
+    /** As above, with the TUN and UDP transport shaped by {@code env} ({@link DaemonIo}). */
+    static DaemonInstance start(String ifname, DataPlane.Factory factory, Path uapiDirectory, Map<String, String> env)
+            throws IOException {
+        DaemonIo io = DaemonIo.open(ifname, env);
         DataPlane dp = null;
         try {
-            dp = factory.start(tun, udp);
-            UapiServer uapi = UapiServer.start(uapiDirectory, tun.name(), dp.configurator());
+            dp = factory.start(io.tun(), io.udp());
+            UapiServer uapi = UapiServer.start(uapiDirectory, io.tun().name(), dp.configurator());
             LOG.fine("UAPI listener started");
-            return new DaemonInstance(tun, udp, dp, uapi);
+            return new DaemonInstance(io, dp, uapi);
         } catch (IOException | RuntimeException e) {
             if (dp != null) {
                 dp.close();
             }
-            udp.close();
-            tun.close();
+            io.close();
             throw e;
         }
     }
@@ -94,8 +98,11 @@ final class DaemonInstance implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "data plane did not stop cleanly", e);
         }
-        udp.close();
-        tun.close();
+        try {
+            io.close();
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "closing TUN/UDP", e);
+        }
         LOG.fine("Device closed");
     }
 }

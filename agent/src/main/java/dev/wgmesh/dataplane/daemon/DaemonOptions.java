@@ -50,6 +50,9 @@ public record DaemonOptions(String interfaceName, boolean foreground, Level logL
                     default -> Level.SEVERE; // "error", unset or unknown: wireguard-go falls back to error too
                 };
         DataPathMode.parse(env.get(DataPathMode.ENV), Runtime.getRuntime().availableProcessors());
+        DataPathMode.parseQueues(
+                env.get(DataPathMode.QUEUES_ENV), Runtime.getRuntime().availableProcessors());
+        DaemonIo.parseOffload(env.get(DaemonIo.OFFLOAD_ENV));
         String metrics = env.get(MetricsServer.ENV);
         if (metrics != null && !metrics.isEmpty()) {
             MetricsServer.parseAddress(metrics);

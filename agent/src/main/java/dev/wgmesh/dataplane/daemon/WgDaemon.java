@@ -59,7 +59,7 @@ public final class WgDaemon {
         });
         DaemonInstance instance;
         try {
-            instance = DaemonInstance.start(options.interfaceName(), factory, uapiDirectory);
+            instance = DaemonInstance.start(options.interfaceName(), factory, uapiDirectory, env);
         } catch (IOException | RuntimeException e) {
             String msg = "failed to bring up " + options.interfaceName() + ": " + e.getMessage();
             LOG.log(Level.SEVERE, msg, e);

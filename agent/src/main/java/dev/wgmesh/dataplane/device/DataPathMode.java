@@ -19,13 +19,23 @@ public enum DataPathMode {
      * at dequeue → {@code OrderedCryptoPipeline} over all cores, per-peer order restored → UDP; received transport
      * data is decrypted on the same workers, per-peer order restored before the replay filter → TUN.
      */
-    PARALLEL;
+    PARALLEL,
+    /**
+     * {@link #INLINE} once per queue: a multi-queue TUN ({@link dev.wgmesh.dataplane.io.MultiQueueTun}) and as many
+     * SO_REUSEPORT sockets ({@link dev.wgmesh.dataplane.io.MultiSocketUdp}); per queue one TUN reader and one UDP
+     * receiver, pinned to the queue's core, each doing every stage for its packets with no hand-off. The kernel keeps
+     * a flow on one TUN queue and a peer's datagrams on one socket; send counters are atomic per keypair, so workers
+     * sending to the same peer never share a nonce. Over a plain TUN and socket it is {@link #INLINE}.
+     */
+    PER_FLOW;
 
+    /** Environment variable naming how many queues {@link #PER_FLOW} uses (default: the number of cores). */
+    public static final String QUEUES_ENV = "WGMESH_QUEUES";
     /** Environment variable (and, lower-cased with dots, system property {@code wgmesh.datapath}) naming the mode. */
     public static final String ENV = "WGMESH_DATAPATH";
 
     /**
-     * Parses {@code parallel}, {@code inline}, or {@code auto}. {@code hybrid} is not implemented yet and is rejected
+     * Parses {@code parallel}, {@code inline}, {@code per-flow} or {@code auto}. {@code hybrid} is not implemented yet and is rejected
      * rather than silently mapped.
      *
      * <p>{@code auto} is {@link #INLINE} for now: on the 2-core shared build machine {@code bench/fairpath.sh}
@@ -40,11 +50,32 @@ public enum DataPathMode {
         return switch (v) {
             case "parallel" -> PARALLEL;
             case "inline" -> INLINE;
+            case "per-flow", "perflow" -> PER_FLOW;
             case "auto", "" -> INLINE;
             default ->
                 throw new IllegalArgumentException(
-                        "unknown data path mode '" + value + "' (expected parallel, inline or auto)");
+                        "unknown data path mode '" + value + "' (expected parallel, inline, per-flow or auto)");
         };
+    }
+
+    /**
+     * The queue count for {@link #PER_FLOW} from {@value #QUEUES_ENV} ({@code null} or empty: {@code cores}).
+     *
+     * @throws IllegalArgumentException unless a number from 1 to 64
+     */
+    public static int parseQueues(String value, int cores) {
+        if (value == null || value.isBlank()) {
+            return Math.max(1, Math.min(cores, 64));
+        }
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n >= 1 && n <= 64) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(QUEUES_ENV + " must be a number from 1 to 64, not '" + value + "'");
     }
 
     /** The mode named by system property {@code wgmesh.datapath}, else {@value #ENV}, else {@code auto}. */

@@ -10,6 +10,8 @@ import dev.wgmesh.dataplane.config.IpPrefix;
 import dev.wgmesh.dataplane.cookie.CookieGenerator;
 import dev.wgmesh.dataplane.crypto.Keys;
 import dev.wgmesh.dataplane.io.Endpoint;
+import dev.wgmesh.dataplane.io.MultiQueueTun;
+import dev.wgmesh.dataplane.io.MultiSocketUdp;
 import dev.wgmesh.dataplane.io.TunDevice;
 import dev.wgmesh.dataplane.io.UdpTransport;
 import dev.wgmesh.dataplane.message.Limits;
@@ -34,9 +36,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Threads ({@link DataPathMode}):
  *
  * <ul>
- *   <li>TUN reader — {@link SendPath}: route, then inline: stage, encrypt, send; parallel: classify and hand off;
+ *   <li>TUN reader — {@link SendPath}: route, then inline: stage, encrypt, send (batched); parallel: classify and
+ *       hand off; per-flow: one reader per TUN queue, each with its own socket;
  *   <li>UDP receiver — {@link ReceivePath}: inline: decrypt, replay check, allowed-IPs check, write to the TUN;
- *       parallel: index and key checks, hand off;
+ *       parallel: index and key checks, hand off; per-flow: one receiver per socket, each with its own TUN queue;
  *   <li>parallel only — the dispatcher of {@link ParallelDataPath} (FQ-CoDel, DRR, DQL budget) and its crypto
  *       workers, one per core, which also run the send and receive stages after crypto ({@link TransportSink});
  *   <li>handshake worker — {@link HandshakeWorker}: handshakes, cookies, rate limiting;
@@ -143,14 +146,46 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
                 p.timers.start();
             }
             String name = tun.name();
-            threads.add(startThread(new SendPath(this, parallel), "wg-" + name + "-tun"));
-            threads.add(startThread(receivePath, "wg-" + name + "-udp"));
+            if (mode == DataPathMode.PER_FLOW) {
+                startPerFlowWorkers(name);
+            } else {
+                threads.add(startThread(new SendPath(this, parallel), "wg-" + name + "-tun"));
+                threads.add(startThread(receivePath, "wg-" + name + "-udp"));
+            }
             if (parallel != null) {
                 parallel.start();
                 threads.add(startThread(parallel, "wg-" + name + "-dispatch"));
             }
             threads.add(startThread(handshakeWorker, "wg-" + name + "-handshake"));
         }
+    }
+
+    /**
+     * {@link DataPathMode#PER_FLOW}: per queue a TUN reader that sends on the queue's socket and a UDP receiver that
+     * writes to the queue's TUN, both pinned to the queue's core. Queue 0's receiver is {@link #receivePath}.
+     */
+    private void startPerFlowWorkers(String name) {
+        List<? extends TunDevice> queues = tun instanceof MultiQueueTun m ? m.queues() : List.of(tun);
+        List<? extends UdpTransport> sockets = udp instanceof MultiSocketUdp u ? u.sockets() : List.of(udp);
+        int workers = Math.min(queues.size(), sockets.size());
+        for (int q = 0; q < workers; q++) {
+            int queue = q;
+            TunDevice t = queues.get(q);
+            UdpTransport u = sockets.get(q);
+            ReceivePath rx = q == 0 ? receivePath : new ReceivePath(this, null, t, u);
+            SendPath txPath = new SendPath(this, null, t, u);
+            threads.add(startThread(pinned(queue, txPath), "wg-" + name + "-tun-" + q));
+            threads.add(startThread(pinned(queue, rx), "wg-" + name + "-udp-" + q));
+        }
+    }
+
+    private Runnable pinned(int queue, Runnable work) {
+        return () -> {
+            if (tun instanceof MultiQueueTun m) {
+                m.pinWorker(queue);
+            }
+            work.run();
+        };
     }
 
     private static Thread startThread(Runnable r, String name) {

@@ -156,6 +156,14 @@ final class Peer implements TimerActions {
      * §6.2), and after sending checks whether the key is due for a rekey.
      */
     void flushStaged(ChaChaPoly aead) {
+        flushStaged(aead, null);
+    }
+
+    /**
+     * As {@link #flushStaged(ChaChaPoly)}, but sealed messages go into {@code tx} (sent when the caller flushes it)
+     * instead of one system call each; {@code tx} null sends at once.
+     */
+    void flushStaged(ChaChaPoly aead, TxBatch tx) {
         while (true) {
             Keypair kp = keypairs.current();
             if (!isUsable(kp)) {
@@ -168,7 +176,7 @@ final class Peer implements TimerActions {
             if (b == null) {
                 break;
             }
-            if (!sendTransport(kp, b, aead)) {
+            if (!sendTransport(kp, b, aead, tx)) {
                 device.counters().drop(DropReason.KEY_EXPIRED);
                 b.release();
                 sendHandshakeInitiation(false);
@@ -185,14 +193,16 @@ final class Peer implements TimerActions {
     }
 
     /**
-     * Encrypts {@code b} in place with {@code kp} and sends it (whitepaper §5.4.6). Releases {@code b} unless it
-     * returns false (no counter left under this keypair).
+     * Encrypts {@code b} in place with {@code kp} and sends it (whitepaper §5.4.6), or queues it on {@code tx} when
+     * not null (the timer hooks and byte counters run at queueing). Releases {@code b} (or hands it to {@code tx})
+     * unless it returns false (no counter left under this keypair).
      */
-    boolean sendTransport(Keypair kp, PacketBuffer b, ChaChaPoly aead) {
+    boolean sendTransport(Keypair kp, PacketBuffer b, ChaChaPoly aead, TxBatch tx) {
         long counter = kp.nextSendCounter();
         if (counter < 0) {
             return false;
         }
+        boolean queued = false;
         try {
             Endpoint ep = endpoint;
             if (ep == null) {
@@ -217,7 +227,13 @@ final class Peer implements TimerActions {
             }
             int total = WireGuardSpec.TRANSPORT_HEADER_SIZE + padded + WireGuardSpec.AEAD_TAG_SIZE;
             timers.onAnyAuthenticatedPacketTraversal();
-            if (send(data, header, total, ep)) {
+            if (tx != null) {
+                b.offset = header;
+                b.length = total;
+                tx.add(b, ep);
+                queued = true;
+            }
+            if (queued || send(data, header, total, ep)) {
                 txBytes.addAndGet(total);
                 timers.onAnyAuthenticatedPacketSent();
                 if (len > 0) {
@@ -226,7 +242,7 @@ final class Peer implements TimerActions {
             }
             return true;
         } finally {
-            if (counter >= 0) {
+            if (!queued) {
                 b.release();
             }
         }

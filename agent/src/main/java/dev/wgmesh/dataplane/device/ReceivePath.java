@@ -3,6 +3,8 @@ package dev.wgmesh.dataplane.device;
 import dev.wgmesh.dataplane.buffer.PacketBuffer;
 import dev.wgmesh.dataplane.crypto.ChaChaPoly;
 import dev.wgmesh.dataplane.io.Endpoint;
+import dev.wgmesh.dataplane.io.TunDevice;
+import dev.wgmesh.dataplane.io.UdpTransport;
 import dev.wgmesh.dataplane.message.MessageType;
 import dev.wgmesh.dataplane.message.TransportMessage;
 import dev.wgmesh.dataplane.message.WireGuardSpec;
@@ -10,18 +12,23 @@ import dev.wgmesh.dataplane.session.Keypair;
 import java.io.IOException;
 
 /**
- * The UDP receiver: the whole receive path on one thread for now.
+ * A UDP receiver: in {@link DataPathMode#INLINE} the whole receive path on one thread, a batch at a time.
  *
  * <ol>
- *   <li>receive one datagram into a pooled buffer and classify it (type, reserved bytes, exact size);
+ *   <li>receive a batch of datagrams into pooled buffers ({@link UdpTransport#receiveBatch}: recvmmsg, UDP GRO
+ *       split back) and classify each (type, reserved bytes, exact size);
  *   <li>handshake messages and cookie replies go to the {@link HandshakeWorker} queue;
  *   <li>transport data: the receiver index names our keypair (lock-free index table), the packet is decrypted in
  *       place, then the replay window is checked — after decryption, so forged counters cannot move it;
  *   <li>authenticated: the endpoint follows the source (roaming), a responder's next keypair is promoted on its first
  *       packet, timer hooks run; a keepalive ends here;
  *   <li>the inner packet is trimmed to its IP length and its source must be in the peer's allowed IPs (cryptokey
- *       routing, whitepaper §2); then it goes to the TUN.
+ *       routing, whitepaper §2); then it joins the batch for the TUN, written after the whole batch was processed
+ *       ({@link TunDevice#writeBatch}: with offloads, segments of a flow merged into super-packets).
  * </ol>
+ *
+ * <p>In {@link DataPathMode#PER_FLOW} there is one such receiver per UDP socket (SO_REUSEPORT), each writing to its
+ * own TUN queue.
  *
  * Every drop is counted by reason ({@link DropReason}); nothing is logged per packet.
  *
@@ -34,46 +41,88 @@ final class ReceivePath implements Runnable {
 
     private final Device device;
     private final ParallelDataPath parallel;
+    private final TunDevice tun;
+    private final UdpTransport udp;
+    /** Decrypted packets of the batch at hand, for one TUN write (receiver thread only). */
+    private final PacketBuffer[] toTun = new PacketBuffer[SendPath.BATCH];
+
+    private int toTunCount;
 
     ReceivePath(Device device, ParallelDataPath parallel) {
+        this(device, parallel, device.tun(), device.udp());
+    }
+
+    /** A receiver of one socket that writes to its own TUN queue (per-flow mode). */
+    ReceivePath(Device device, ParallelDataPath parallel, TunDevice tun, UdpTransport udp) {
         this.device = device;
         this.parallel = parallel;
+        this.tun = tun;
+        this.udp = udp;
     }
 
     @Override
     public void run() {
         ChaChaPoly aead = new ChaChaPoly();
-        Endpoint from = new Endpoint();
+        Endpoint scratchFrom = new Endpoint();
         byte[] scratch = new byte[device.pool().bufferSize()];
-        while (device.isRunning()) {
-            PacketBuffer b = device.pool().acquire();
-            int n;
-            try {
-                if (b == null) {
-                    n = device.udp().receive(scratch, 0, scratch.length, from);
-                    if (n >= 0) {
+        PacketBuffer[] in = new PacketBuffer[SendPath.BATCH];
+        Endpoint[] from = new Endpoint[SendPath.BATCH];
+        for (int i = 0; i < from.length; i++) {
+            from[i] = new Endpoint();
+        }
+        try {
+            while (device.isRunning()) {
+                int avail = SendPath.refill(device.pool(), in);
+                int n;
+                try {
+                    if (avail == 0) {
+                        if (udp.receive(scratch, 0, scratch.length, scratchFrom) < 0) {
+                            return;
+                        }
                         device.counters().drop(DropReason.NO_BUFFER);
                         continue;
                     }
+                    n = udp.receiveBatch(in, from, avail);
+                } catch (IOException e) {
+                    if (!device.isRunning()) {
+                        return;
+                    }
+                    device.counters().drop(DropReason.IO_ERROR);
+                    continue;
+                }
+                if (n < 0) {
                     return;
                 }
-                n = device.udp().receive(b.data, 0, b.data.length, from);
-            } catch (IOException e) {
+                for (int i = 0; i < n; i++) {
+                    PacketBuffer b = in[i];
+                    in[i] = null;
+                    dispatch(b, b.length, from[i], aead);
+                }
+                flushToTun();
+            }
+        } finally {
+            flushToTun();
+            for (PacketBuffer b : in) {
                 if (b != null) {
                     b.release();
                 }
-                if (!device.isRunning()) {
-                    return;
-                }
-                device.counters().drop(DropReason.IO_ERROR);
-                continue;
             }
-            if (n < 0) {
-                b.release();
-                return;
-            }
-            dispatch(b, n, from, aead);
         }
+    }
+
+    private void flushToTun() {
+        if (toTunCount == 0) {
+            return;
+        }
+        int failed = tun.writeBatch(toTun, toTunCount);
+        if (failed > 0) {
+            device.counters().drop(DropReason.IO_ERROR, failed);
+        }
+        for (int i = 0; i < toTunCount; i++) {
+            toTun[i].release();
+            toTun[i] = null;
+        }
+        toTunCount = 0;
     }
 
     private void dispatch(PacketBuffer b, int n, Endpoint from, ChaChaPoly aead) {
@@ -81,9 +130,12 @@ final class ReceivePath implements Runnable {
         if (type == WireGuardSpec.TYPE_TRANSPORT && parallel != null) {
             handOff(b, n, from);
         } else if (type == WireGuardSpec.TYPE_TRANSPORT) {
-            try {
-                receiveTransport(b.data, n, from, aead);
-            } finally {
+            int len = receiveTransport(b.data, n, from, aead);
+            if (len > 0) {
+                b.offset = HEADER;
+                b.length = len;
+                toTun[toTunCount++] = b; // at most one per datagram of the batch: never overflows
+            } else {
                 b.release();
             }
         } else if (type != 0) {
@@ -119,17 +171,23 @@ final class ReceivePath implements Runnable {
         parallel.offerRx(b);
     }
 
-    private void receiveTransport(byte[] data, int n, Endpoint from, ChaChaPoly aead) {
+    /**
+     * Inline: decrypts, checks and accounts one transport message in place.
+     *
+     * @return the length of the inner packet at {@code data[HEADER..]} to write to the TUN, or 0 (dropped, counted,
+     *     or a keepalive)
+     */
+    private int receiveTransport(byte[] data, int n, Endpoint from, ChaChaPoly aead) {
         IndexEntry entry = device.indices().lookup(TransportMessage.receiver(data, 0));
         Keypair kp = entry == null ? null : entry.keypair();
         if (kp == null) {
             device.counters().drop(DropReason.UNKNOWN_INDEX);
-            return;
+            return 0;
         }
         Peer peer = entry.peer();
         if (kp.isWiped() || kp.isExpired(device.clock().nanoTime())) {
             device.counters().drop(DropReason.KEY_EXPIRED);
-            return;
+            return 0;
         }
         long counter = TransportMessage.counter(data, 0);
         int plen;
@@ -137,22 +195,22 @@ final class ReceivePath implements Runnable {
             plen = aead.open(kp.receiveKey(), counter, data, HEADER, n - HEADER);
         } catch (IllegalStateException destroyed) {
             device.counters().drop(DropReason.KEY_EXPIRED);
-            return;
+            return 0;
         }
         if (plen < 0) {
             device.counters().drop(DropReason.AUTH_FAILURE);
-            return;
+            return 0;
         }
         if (!kp.replayFilter().accept(counter)) {
             device.counters().drop(DropReason.REPLAY);
-            return;
+            return 0;
         }
         authenticated(peer, kp, n, from);
         if (plen == 0) {
-            return; // keepalive
+            return 0; // keepalive
         }
         peer.timers.onDataReceived();
-        deliver(peer, data, plen);
+        return deliverable(peer, data, plen);
     }
 
     /** After authentication and the replay check: roaming, byte counters, promotion, rekey-on-receive, timers. */
@@ -173,20 +231,8 @@ final class ReceivePath implements Runnable {
 
     /** Cryptokey routing on the plaintext at {@code data[HEADER..HEADER+plen)}, then the TUN write. */
     void deliver(Peer peer, byte[] data, int plen) {
-        int version = InnerPacket.version(data, HEADER, plen);
-        if (version == 0) {
-            device.counters().drop(DropReason.INVALID_INNER);
-            return;
-        }
-        int len = InnerPacket.claimedLength(data, HEADER, version);
-        if (len > plen || len < (version == 4 ? InnerPacket.V4_HEADER : InnerPacket.V6_HEADER)) {
-            device.counters().drop(DropReason.INVALID_INNER);
-            return;
-        }
-        Peer owner = device.allowedIps()
-                .lookup(data, HEADER + InnerPacket.sourceOffset(version), InnerPacket.addressLength(version));
-        if (owner != peer) {
-            device.counters().drop(DropReason.SOURCE_NOT_ALLOWED);
+        int len = deliverable(peer, data, plen);
+        if (len == 0) {
             return;
         }
         try {
@@ -194,5 +240,31 @@ final class ReceivePath implements Runnable {
         } catch (IOException e) {
             device.counters().drop(DropReason.IO_ERROR);
         }
+    }
+
+    /**
+     * Cryptokey routing (whitepaper §2) on the plaintext at {@code data[HEADER..HEADER+plen)}: a valid IP packet whose
+     * source is in {@code peer}'s allowed IPs.
+     *
+     * @return its length (trimmed to what its header claims, dropping the padding), or 0 when dropped (counted)
+     */
+    private int deliverable(Peer peer, byte[] data, int plen) {
+        int version = InnerPacket.version(data, HEADER, plen);
+        if (version == 0) {
+            device.counters().drop(DropReason.INVALID_INNER);
+            return 0;
+        }
+        int len = InnerPacket.claimedLength(data, HEADER, version);
+        if (len > plen || len < (version == 4 ? InnerPacket.V4_HEADER : InnerPacket.V6_HEADER)) {
+            device.counters().drop(DropReason.INVALID_INNER);
+            return 0;
+        }
+        Peer owner = device.allowedIps()
+                .lookup(data, HEADER + InnerPacket.sourceOffset(version), InnerPacket.addressLength(version));
+        if (owner != peer) {
+            device.counters().drop(DropReason.SOURCE_NOT_ALLOWED);
+            return 0;
+        }
+        return len;
     }
 }

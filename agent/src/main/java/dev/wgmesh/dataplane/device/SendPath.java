@@ -1,19 +1,29 @@
 package dev.wgmesh.dataplane.device;
 
+import dev.wgmesh.dataplane.buffer.BufferPool;
 import dev.wgmesh.dataplane.buffer.PacketBuffer;
 import dev.wgmesh.dataplane.crypto.ChaChaPoly;
+import dev.wgmesh.dataplane.io.TunDevice;
+import dev.wgmesh.dataplane.io.UdpTransport;
 import java.io.IOException;
 
 /**
- * The TUN reader: the whole send path on one thread for now (the fair multi-core pipeline is a later issue).
+ * A TUN reader: in {@link DataPathMode#INLINE} the whole send path on one thread, a batch at a time.
  *
  * <ol>
- *   <li>read one IP packet from the TUN into a pooled buffer at {@code HEADROOM} (room for the transport header);
+ *   <li>read a batch of IP packets from the TUN into pooled buffers at {@code HEADROOM} (room for the transport
+ *       header); with offloads a TCP super-packet arrives split into MTU-sized segments ({@link
+ *       TunDevice#readBatch});
  *   <li>cryptokey routing: the destination address picks the peer through the allowed-IPs trie (lock-free);
- *   <li>stage it on the peer; while the peer has a usable keypair, staged packets are padded, given the next
- *       counter, encrypted in place and sent by UDP ({@link Peer#flushStaged}); otherwise a handshake starts and
- *       the packets wait (up to {@code STAGED_PACKETS_PER_PEER}).
+ *   <li>stage each on its peer; then, for every peer the batch touched, while the peer has a usable keypair its
+ *       staged packets are padded, given the next counter (atomic per keypair, so several readers never share a
+ *       nonce), encrypted in place and collected in a {@link TxBatch} ({@link Peer#flushStaged(ChaChaPoly,
+ *       TxBatch)}); otherwise a handshake starts and the packets wait (up to {@code STAGED_PACKETS_PER_PEER});
+ *   <li>the collected messages leave in one {@link UdpTransport#sendBatch} (sendmmsg, UDP GSO).
  * </ol>
+ *
+ * <p>In {@link DataPathMode#PER_FLOW} there is one such reader per TUN queue, each with its own UDP socket; the
+ * kernel keeps a flow on one queue, so a flow's packets stay in order.
  *
  * <p>In {@link DataPathMode#PARALLEL} step 3 becomes a hand-off: the packet is classified and queued for the peer's
  * FQ-CoDel tin ({@link ParallelDataPath#offerTx}); scheduling, counters and encryption happen there.
@@ -22,76 +32,142 @@ import java.io.IOException;
  * ChaChaPoly}).
  */
 final class SendPath implements Runnable {
+    /** Packets per TUN batch: room for a 64 KiB super-packet split at the smallest common MSS and more. */
+    static final int BATCH = 128;
+
     private static final int MTU_REFRESH_PACKETS = 1024;
 
     private final Device device;
     private final ParallelDataPath parallel;
+    private final TunDevice tun;
+    private final UdpTransport udp;
 
     SendPath(Device device, ParallelDataPath parallel) {
+        this(device, parallel, device.tun(), device.udp());
+    }
+
+    /** A reader of one TUN queue that sends on its own socket (per-flow mode). */
+    SendPath(Device device, ParallelDataPath parallel, TunDevice tun, UdpTransport udp) {
         this.device = device;
         this.parallel = parallel;
+        this.tun = tun;
+        this.udp = udp;
     }
 
     @Override
     public void run() {
         ChaChaPoly aead = new ChaChaPoly();
         byte[] scratch = new byte[device.pool().bufferSize()];
+        PacketBuffer[] in = new PacketBuffer[BATCH];
+        Peer[] touched = new Peer[BATCH];
+        TxBatch tx = new TxBatch(udp, device.counters(), BATCH);
         int sinceMtu = 0;
-        while (device.isRunning()) {
-            PacketBuffer b = device.pool().acquire();
-            int n;
-            try {
-                if (b == null) {
-                    n = device.tun().read(scratch, 0, scratch.length);
-                    if (n >= 0) {
+        try {
+            while (device.isRunning()) {
+                int avail = refill(device.pool(), in);
+                int n;
+                try {
+                    if (avail == 0) {
+                        if (tun.read(scratch, 0, scratch.length) < 0) {
+                            return;
+                        }
                         device.counters().drop(DropReason.NO_BUFFER);
                         continue;
                     }
+                    n = tun.readBatch(in, avail, Device.MAX_INNER_PACKET);
+                } catch (IOException e) {
+                    if (!device.isRunning()) {
+                        return;
+                    }
+                    device.counters().drop(DropReason.IO_ERROR);
+                    continue;
+                }
+                if (n < 0) {
                     return;
                 }
-                n = device.tun().read(b.data, PacketBuffer.HEADROOM, Device.MAX_INNER_PACKET);
-            } catch (IOException e) {
+                int peers = 0;
+                for (int i = 0; i < n; i++) {
+                    PacketBuffer b = in[i];
+                    in[i] = null;
+                    Peer p = route(b);
+                    if (p != null && !contains(touched, peers, p)) {
+                        touched[peers++] = p;
+                    }
+                }
+                for (int j = 0; j < peers; j++) {
+                    touched[j].flushStaged(aead, tx);
+                    touched[j] = null;
+                }
+                tx.flush();
+                sinceMtu += n;
+                if (sinceMtu >= MTU_REFRESH_PACKETS) {
+                    sinceMtu = 0;
+                    device.refreshMtu();
+                }
+            }
+        } finally {
+            tx.flush();
+            for (PacketBuffer b : in) {
                 if (b != null) {
                     b.release();
                 }
-                if (!device.isRunning()) {
-                    return;
-                }
-                device.counters().drop(DropReason.IO_ERROR);
-                continue;
-            }
-            if (n < 0) {
-                b.release();
-                return;
-            }
-            b.length = n;
-            route(b, aead);
-            if (++sinceMtu >= MTU_REFRESH_PACKETS) {
-                sinceMtu = 0;
-                device.refreshMtu();
             }
         }
     }
 
-    private void route(PacketBuffer b, ChaChaPoly aead) {
+    /**
+     * Compacts the buffers still held at the front of {@code slots} and tops them up from {@code pool}.
+     *
+     * @return how many leading slots hold a buffer
+     */
+    static int refill(BufferPool pool, PacketBuffer[] slots) {
+        int k = 0;
+        for (int i = 0; i < slots.length; i++) {
+            PacketBuffer b = slots[i];
+            if (b != null) {
+                slots[i] = null;
+                slots[k++] = b;
+            }
+        }
+        while (k < slots.length) {
+            PacketBuffer b = pool.acquire();
+            if (b == null) {
+                break;
+            }
+            slots[k++] = b;
+        }
+        return k;
+    }
+
+    private static boolean contains(Peer[] peers, int n, Peer p) {
+        for (int i = 0; i < n; i++) {
+            if (peers[i] == p) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Routes {@code b} (ownership passes); returns the peer it was staged on inline, else null. */
+    private Peer route(PacketBuffer b) {
         int version = InnerPacket.version(b.data, b.offset, b.length);
         if (version == 0) {
             device.counters().drop(DropReason.INVALID_INNER);
             b.release();
-            return;
+            return null;
         }
         Peer peer = device.allowedIps()
                 .lookup(b.data, b.offset + InnerPacket.destinationOffset(version), InnerPacket.addressLength(version));
         if (peer == null) {
             device.counters().drop(DropReason.NO_ROUTE);
             b.release();
-            return;
+            return null;
         }
         if (parallel != null) {
             parallel.offerTx(peer, b);
-            return;
+            return null;
         }
         peer.stage(b);
-        peer.flushStaged(aead);
+        return peer;
     }
 }
