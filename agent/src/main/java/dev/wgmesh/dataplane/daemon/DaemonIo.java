@@ -28,7 +28,7 @@ record DaemonIo(TunDevice tun, UdpTransport udp, LinuxTun primary) {
 
     static DaemonIo open(String ifname, Map<String, String> env) throws IOException {
         int cores = Runtime.getRuntime().availableProcessors();
-        DataPathMode mode = DataPathMode.parse(env.get(DataPathMode.ENV), cores);
+        DataPathMode mode = DataPathMode.parse(DataPathMode.configured(env), cores);
         boolean offload = parseOffload(env.get(OFFLOAD_ENV));
         LinuxTun.Options tunOptions = offload ? LinuxTun.Options.OFFLOADED : LinuxTun.Options.DEFAULT;
         LinuxUdp.Options udpOptions = offload ? LinuxUdp.Options.DEFAULT : LinuxUdp.Options.PLAIN;

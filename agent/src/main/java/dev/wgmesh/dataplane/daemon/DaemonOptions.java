@@ -49,7 +49,7 @@ public record DaemonOptions(String interfaceName, boolean foreground, Level logL
                     case "silent" -> Level.OFF;
                     default -> Level.SEVERE; // "error", unset or unknown: wireguard-go falls back to error too
                 };
-        DataPathMode.parse(env.get(DataPathMode.ENV), Runtime.getRuntime().availableProcessors());
+        DataPathMode.parse(DataPathMode.configured(env), Runtime.getRuntime().availableProcessors());
         DataPathMode.parseQueues(
                 env.get(DataPathMode.QUEUES_ENV), Runtime.getRuntime().availableProcessors());
         DaemonIo.parseOffload(env.get(DaemonIo.OFFLOAD_ENV));

@@ -23,7 +23,7 @@ final class DataPlanes {
         return (tun, udp) -> {
             SystemScheduler scheduler = new SystemScheduler("wg-" + tun.name() + "-timers");
             DataPathMode mode = DataPathMode.parse(
-                    env.get(DataPathMode.ENV), Runtime.getRuntime().availableProcessors());
+                    DataPathMode.configured(env), Runtime.getRuntime().availableProcessors());
             Device device = new Device(tun, udp, scheduler, mode);
             MetricsServer metrics = null;
             try {

@@ -78,6 +78,12 @@ public enum DataPathMode {
         throw new IllegalArgumentException(QUEUES_ENV + " must be a number from 1 to 64, not '" + value + "'");
     }
 
+    /** The configured mode name: system property {@code wgmesh.datapath}, else {@value #ENV} in {@code env}. */
+    public static String configured(java.util.Map<String, String> env) {
+        String v = System.getProperty("wgmesh.datapath");
+        return v != null ? v : env.get(ENV);
+    }
+
     /** The mode named by system property {@code wgmesh.datapath}, else {@value #ENV}, else {@code auto}. */
     public static DataPathMode fromEnvironment() {
         String v = System.getProperty("wgmesh.datapath");
