@@ -400,12 +400,14 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
         List<PeerStatistics> out = new ArrayList<>(list.size());
         for (Peer p : list) {
             dev.wgmesh.dataplane.queue.Tin tin = p.sendState.lastTin;
+            dev.wgmesh.dataplane.queue.Tin rxTin = p.sendState.lastRxTin;
             out.add(new PeerStatistics(
                     p.publicKey().clone(),
                     p.rxBytes(),
                     p.txBytes(),
                     p.timers.lastHandshakeEpochNanos(),
-                    tin == null ? null : tin.stats().snapshot()));
+                    tin == null ? null : tin.stats().snapshot(),
+                    rxTin == null ? null : rxTin.stats().snapshot()));
         }
         return out;
     }
@@ -424,6 +426,15 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
             out.add(ws.snapshot(w));
         }
         return out;
+    }
+
+    /**
+     * The parallel path's per-stage waits, by stage: {@code tx_handoff} and {@code rx_handoff} (reader to
+     * dispatcher, before FQ-CoDel), {@code worker_wait} (dispatch to a worker starting the batch), {@code crypto}
+     * (dispatch until the batch left the send stage). Empty inline or before start. Any thread.
+     */
+    public Map<String, dev.wgmesh.dataplane.stats.LogHistogram> stageLatencies() {
+        return parallel == null ? Map.of() : parallel.stageLatencies();
     }
 
     /** The crypto budget's current limit in bytes (parallel mode; 0 inline). */
