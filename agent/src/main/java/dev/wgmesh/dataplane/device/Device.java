@@ -71,6 +71,7 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
     private final DataPathMode mode;
     private final BufferPool pool;
     private final ParallelDataPath parallel;
+    private final HybridChooser hybrid;
     private final ReceivePath receivePath;
     private final DeviceCounters counters = new DeviceCounters();
     private final IndexTable<IndexEntry> indices = new IndexTable<>();
@@ -118,10 +119,11 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
         this.scheduler = scheduler;
         this.clock = scheduler.clock();
         this.mode = mode;
-        boolean par = mode == DataPathMode.PARALLEL;
+        boolean par = mode != DataPathMode.INLINE;
         int buffers = par ? PARALLEL_POOL_BUFFERS : POOL_BUFFERS;
         this.pool = new BufferPool(BUFFER_SIZE, buffers);
         this.parallel = par ? new ParallelDataPath(this, cryptoWorkers, (long) BUFFER_SIZE * QUEUE_BUFFERS) : null;
+        this.hybrid = mode == DataPathMode.HYBRID ? HybridChooser.fromEnvironment() : null;
         this.receivePath = new ReceivePath(this, parallel);
         this.handshakeWorker = new HandshakeWorker(this);
     }
@@ -143,7 +145,7 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
                 p.timers.start();
             }
             String name = tun.name();
-            threads.add(startThread(new SendPath(this, parallel), "wg-" + name + "-tun"));
+            threads.add(startThread(new SendPath(this, parallel, hybrid), "wg-" + name + "-tun"));
             threads.add(startThread(receivePath, "wg-" + name + "-udp"));
             if (parallel != null) {
                 parallel.start();

@@ -6,7 +6,7 @@ import dev.wgmesh.dataplane.pipeline.CryptoDispatcher;
 import dev.wgmesh.dataplane.pipeline.CryptoOp;
 import dev.wgmesh.dataplane.pipeline.OrderedCryptoPipeline;
 import dev.wgmesh.dataplane.pipeline.PeerLane;
-import dev.wgmesh.dataplane.queue.CounterSource;
+import dev.wgmesh.dataplane.queue.CarriedCounter;
 import dev.wgmesh.dataplane.queue.CryptoBudget;
 import dev.wgmesh.dataplane.queue.DqlBudget;
 import dev.wgmesh.dataplane.queue.FlowClassifier;
@@ -81,19 +81,6 @@ final class ParallelDataPath implements Runnable {
      * replay window (8,128 counters) is far wider than the queue, so overtaking never costs a packet.
      */
     static final int RX_SMALL_WIRE = 192;
-
-    /** Received packets keep the counter they carry: the receive tins' "counter source". */
-    private static final CounterSource WIRE_COUNTER = new CounterSource() {
-        @Override
-        public long next() {
-            throw new UnsupportedOperationException("the scheduler always passes the packet");
-        }
-
-        @Override
-        public long next(PacketBuffer b) {
-            return b.counter;
-        }
-    };
 
     private static final int BATCH_PACKETS = 32;
     private static final int BATCHES = 64;
@@ -311,7 +298,7 @@ final class ParallelDataPath implements Runnable {
         PeerSendState s = peer.sendState;
         if (s.rxTin == null) {
             s.rxLane = s.rxLane == null ? pipeline.newLane(peer) : s.rxLane;
-            s.rxTin = scheduler.addPeer(null, WIRE_COUNTER);
+            s.rxTin = scheduler.addPeer(null, CarriedCounter.INSTANCE);
             s.lastRxTin = s.rxTin;
             track(peer);
         }
@@ -434,8 +421,14 @@ final class ParallelDataPath implements Runnable {
         }
     }
 
-    /** Per-peer state of the parallel path; fields other than {@link #dropRequested} are dispatcher-thread only. */
+    /**
+     * Per-peer state of the parallel path; fields other than {@link #dropRequested} and {@link #hybrid} (the TUN
+     * reader's) are dispatcher-thread only.
+     */
     static final class PeerSendState {
+        /** {@link DataPathMode#HYBRID}: the TUN reader's load measurement for this peer. */
+        final HybridChooser.State hybrid = new HybridChooser.State();
+
         /** Plaintext from the TUN reader (the one producer) to the dispatcher (the one consumer). */
         final SpscArrayQueue<PacketBuffer> txIn = new SpscArrayQueue<>(PEER_HANDOFF);
         /** True while this peer is on {@code readyPeers}; set by the reader (CAS), cleared by the dispatcher. */

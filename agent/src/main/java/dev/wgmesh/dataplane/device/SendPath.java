@@ -16,7 +16,8 @@ import java.io.IOException;
  * </ol>
  *
  * <p>In {@link DataPathMode#PARALLEL} step 3 becomes a hand-off: the packet is classified and queued for the peer's
- * FQ-CoDel tin ({@link ParallelDataPath#offerTx}); scheduling, counters and encryption happen there.
+ * FQ-CoDel tin ({@link ParallelDataPath#offerTx}); scheduling, counters and encryption happen there. In
+ * {@link DataPathMode#HYBRID} only peers the {@link HybridChooser} measured as busy take the hand-off.
  *
  * <p>Steady state allocates nothing and takes no lock (the JCE's own per-packet garbage aside, see {@link
  * ChaChaPoly}).
@@ -26,10 +27,13 @@ final class SendPath implements Runnable {
 
     private final Device device;
     private final ParallelDataPath parallel;
+    /** Null unless {@link DataPathMode#HYBRID}: then it picks, per packet, parallel or inline for its peer. */
+    private final HybridChooser hybrid;
 
-    SendPath(Device device, ParallelDataPath parallel) {
+    SendPath(Device device, ParallelDataPath parallel, HybridChooser hybrid) {
         this.device = device;
         this.parallel = parallel;
+        this.hybrid = hybrid;
     }
 
     @Override
@@ -87,7 +91,7 @@ final class SendPath implements Runnable {
             b.release();
             return;
         }
-        if (parallel != null) {
+        if (parallel != null && (hybrid == null || hybrid.parallel(peer, System.nanoTime()))) {
             parallel.offerTx(peer, b);
             return;
         }

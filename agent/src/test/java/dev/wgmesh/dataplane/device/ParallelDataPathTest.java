@@ -219,6 +219,51 @@ class ParallelDataPathTest {
         }
     }
 
+    /**
+     * Hybrid: a peer sending a few packets stays inline (no transmit tin is ever created); once it sends in bursts
+     * it moves to the parallel path, and the packets around the switch arrive in order. Not timed: a 100-packet
+     * burst through the in-memory TUN lands in one 10 ms window whatever the machine's load.
+     */
+    @Test
+    void hybridSendsMiceInlineAndElephantsParallelInOrder() throws Exception {
+        System.setProperty(HybridChooser.PPS_PROPERTY, "1000"); // 10 packets per window
+        TwoDevices hybrid;
+        try {
+            hybrid = new TwoDevices(DataPathMode.HYBRID);
+        } finally {
+            System.clearProperty(HybridChooser.PPS_PROPERTY);
+        }
+        try (hybrid) {
+            hybrid.configureBoth(null);
+            int seq = 0;
+            for (int i = 0; i < 5; i++) {
+                hybrid.a.send(hybrid.b, numbered(seq++, 300));
+                assertThat(seqOf(hybrid.b.receive())).isEqualTo(seq - 1);
+                Thread.sleep(HybridChooser.WINDOW_NANOS / 1_000_000 * 2); // one packet per window at most
+            }
+            assertThat(hybrid.a.device.peerStatistics().get(0).queue())
+                    .as("mice never reach the scheduler")
+                    .isNull();
+            int expected = seq;
+            for (int round = 0; round < 10; round++) {
+                for (int k = 0; k < 100; k++) {
+                    hybrid.a.send(hybrid.b, numbered(seq++, 300));
+                }
+                for (int k = 0; k < 100; k++) {
+                    byte[] got = hybrid.b.receive();
+                    assertThat(got).as("packet %d", expected).isNotNull();
+                    assertThat(seqOf(got)).as("in order across the switch").isEqualTo(expected++);
+                }
+            }
+            PeerStatistics p = hybrid.a.device.peerStatistics().get(0);
+            assertThat(p.queue()).as("the elephant went parallel").isNotNull();
+            assertThat(p.queue().dequeuedPackets()).isPositive();
+            assertThat(hybrid.b.device.peerStatistics().get(0).receiveQueue())
+                    .as("receive always takes the receive tins")
+                    .isNotNull();
+        }
+    }
+
     @Test
     void inlineModeHasNoQueueStatistics() throws Exception {
         try (TwoDevices inline = new TwoDevices(DataPathMode.INLINE)) {
@@ -234,8 +279,10 @@ class ParallelDataPathTest {
     void modeIsParsedStrictly() {
         assertThat(DataPathMode.parse("Parallel", 1)).isEqualTo(DataPathMode.PARALLEL);
         assertThat(DataPathMode.parse("inline", 8)).isEqualTo(DataPathMode.INLINE);
-        assertThat(DataPathMode.parse(null, 4)).isEqualTo(DataPathMode.INLINE);
+        assertThat(DataPathMode.parse(null, 4)).isEqualTo(DataPathMode.HYBRID);
+        assertThat(DataPathMode.parse("", 2)).isEqualTo(DataPathMode.HYBRID);
         assertThat(DataPathMode.parse("auto", 1)).isEqualTo(DataPathMode.INLINE);
+        assertThat(DataPathMode.parse(" Hybrid ", 2)).isEqualTo(DataPathMode.HYBRID);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> DataPathMode.parse("turbo", 2))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("turbo");
