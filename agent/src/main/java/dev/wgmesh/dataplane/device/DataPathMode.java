@@ -35,12 +35,12 @@ public enum DataPathMode {
      * Parses {@code parallel}, {@code inline}, {@code hybrid} or {@code auto} (case and surrounding blanks ignored;
      * null or empty is {@code auto}).
      *
-     * <p>{@code auto}: {@link #INLINE} on one core (nothing to spread crypto over, and every hand-off costs a
-     * context switch), otherwise {@link #HYBRID}: idle and light peers keep inline's zero hand-offs, a busy peer
-     * gets FQ-CoDel and every core, and received data is always queued fairly before decryption. On the shared
-     * 2-core build machine {@code bench/fairpath.sh} measured, under a UDP flood, ping p99 80 ms with 3 of 25
-     * lost against 2.3 s and 11 of 25 for the previous parallel path (wireguard-go: 54 ms, 7 lost); throughput
-     * there was too noisy to rank the modes, so the quiet-machine run decides whether this default stays.
+     * <p>{@code auto} is {@link #INLINE}, measured: on the shared 2-core build machine (load 15–20) the last
+     * {@code bench/fairpath.sh} run had inline ahead of hybrid and parallel on single-stream TCP (0.07 against
+     * 0.03 Gb/s; wireguard-go 0.22) and on ping p99 under a UDP flood (43 against 195 and 281 ms; wireguard-go
+     * 114), while in a separate A/B at the same load the reworked parallel path cut that p99 from 2.3 s to 80 ms.
+     * Every hand-off costs a scheduling delay there; on a quiet machine with free cores the ranking may change, and
+     * {@code cores} is kept so {@code auto} can pick {@link #HYBRID} from that measurement.
      *
      * @throws IllegalArgumentException for anything else
      */
@@ -50,7 +50,7 @@ public enum DataPathMode {
             case "parallel" -> PARALLEL;
             case "inline" -> INLINE;
             case "hybrid" -> HYBRID;
-            case "auto", "" -> cores < 2 ? INLINE : HYBRID;
+            case "auto", "" -> INLINE;
             default ->
                 throw new IllegalArgumentException(
                         "unknown data path mode '" + value + "' (expected parallel, inline, hybrid or auto)");

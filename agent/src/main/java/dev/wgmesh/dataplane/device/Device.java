@@ -37,7 +37,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>TUN reader — {@link SendPath}: route, then inline: stage, encrypt, send; parallel: classify and hand off;
  *   <li>UDP receiver — {@link ReceivePath}: inline: decrypt, replay check, allowed-IPs check, write to the TUN;
  *       parallel: index and key checks, hand off;
- *   <li>parallel only — the dispatcher of {@link ParallelDataPath} (FQ-CoDel, DRR, DQL budget) and its crypto
+ *   <li>parallel and hybrid — the dispatcher of {@link ParallelDataPath} (FQ-CoDel, DRR, DQL budget) and its crypto
  *       workers, one per core, which also run the send and receive stages after crypto ({@link TransportSink});
  *   <li>handshake worker — {@link HandshakeWorker}: handshakes, cookies, rate limiting;
  *   <li>the {@link Scheduler}'s thread — peer timers (rekey, keepalive, retransmission, zeroing).

@@ -24,13 +24,14 @@ import org.jctools.queues.MpscArrayQueue;
 import org.jctools.queues.SpscArrayQueue;
 
 /**
- * The fair multi-core data path ({@link DataPathMode#PARALLEL}).
+ * The fair multi-core data path ({@link DataPathMode#PARALLEL}; in {@link DataPathMode#HYBRID} only busy peers'
+ * transmit traffic comes here, see {@link HybridChooser}, while all received transport data does).
  *
  * <pre>
  *  TUN reader ─(route, classify)─▶ per-peer txIn ─┐                   ┌─▶ tx sink: send UDP, timer hooks
  *                                                 ▼                   │
  *          dispatcher: PeerScheduler (FQ-CoDel per peer, DRR across   │
- *          peers, counter at dequeue) under the DQL budget ─────────▶ ├── OrderedCryptoPipeline: N workers,
+ *          peers, counter at dequeue) under the crypto budget ──────▶ ├── OrderedCryptoPipeline: N workers,
  *                                                                     │   batches, per-peer order restored
  *  UDP receiver ─(index, keypair)─▶ rxIn ─▶ receive tins (same        │
  *                                          scheduler, flows by size) ▶ │
@@ -48,8 +49,11 @@ import org.jctools.queues.SpscArrayQueue;
  *       a flood from the wire builds its queue here, under CoDel and DRR, and never in the UDP socket's receive
  *       buffer (a multi-megabyte FIFO in front of everything that peer sends, sparse flows included).
  *   <li>Workers (parallel): seal or open in place ({@link TransportCryptoOp}); each peer's lane then hands its batches,
- *       in order, to {@link TransportSink} — for receive, the replay filter sees counters in arrival order and runs
- *       serialised per peer, which is the contract of {@code ReplayFilter}.
+ *       in order, to {@link TransportSink} — for receive, the replay filter sees counters in the order they left the
+ *       receive tin (small messages may have overtaken large ones, well inside its window) and runs serialised per
+ *       peer, which is the contract of {@code ReplayFilter}.
+ *   <li>Crypto budget: DQL (10 ms slack hold) capped at about 1 ms of measured crypto work ({@link
+ *       TimeCappedBudget}), shared by both directions, so the standing queue stays in the tins.
  * </ol>
  *
  * <p>The per-peer scheduler state ({@link PeerSendState}) lives on the dispatcher thread only.

@@ -279,8 +279,8 @@ class ParallelDataPathTest {
     void modeIsParsedStrictly() {
         assertThat(DataPathMode.parse("Parallel", 1)).isEqualTo(DataPathMode.PARALLEL);
         assertThat(DataPathMode.parse("inline", 8)).isEqualTo(DataPathMode.INLINE);
-        assertThat(DataPathMode.parse(null, 4)).isEqualTo(DataPathMode.HYBRID);
-        assertThat(DataPathMode.parse("", 2)).isEqualTo(DataPathMode.HYBRID);
+        assertThat(DataPathMode.parse(null, 4)).isEqualTo(DataPathMode.INLINE);
+        assertThat(DataPathMode.parse("", 2)).isEqualTo(DataPathMode.INLINE);
         assertThat(DataPathMode.parse("auto", 1)).isEqualTo(DataPathMode.INLINE);
         assertThat(DataPathMode.parse(" Hybrid ", 2)).isEqualTo(DataPathMode.HYBRID);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> DataPathMode.parse("turbo", 2))
