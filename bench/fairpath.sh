@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Fair multi-core data path vs wireguard-go in namespaces: TCP 1/8 streams, ping p99 under UDP flood and TCP load, 3-peer fairness, 1 core vs 2.
 #
-# Usage: sudo bench/fairpath.sh [seconds-per-run]   (env REPEATS=3, IMPLS="wireguard-go wgmesh", WGMESH_DATAPATH=parallel)
+# Usage: sudo bench/fairpath.sh [seconds-per-run]   (env REPEATS=3, IMPLS="wireguard-go wgmesh-hybrid wgmesh-parallel
+#        wgmesh-inline"; plain "wgmesh" uses WGMESH_DATAPATH, default auto)
+# Figure (6) also runs the in-memory pipeline, 1 vs 2 workers (bench/pipeline.sh with PIPELINE_ONLY=1).
 # Topology: hub namespace A (one WireGuard interface, three peers) and spokes B, C, D, each over its own veth pair.
 # Every implementation gets the same keys, addresses and MTU 1420; both ends of a tunnel run the same implementation.
 # Figures are medians over REPEATS runs. The build machine is shared and noisy: compare within one run only.
@@ -10,8 +12,8 @@ umask 077
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 duration="${1:-5}"
 repeats="${REPEATS:-3}"
-impls="${IMPLS:-wireguard-go wgmesh}"
-export WGMESH_DATAPATH="${WGMESH_DATAPATH:-parallel}"
+impls="${IMPLS:-wireguard-go wgmesh-hybrid wgmesh-parallel wgmesh-inline}"
+export WGMESH_DATAPATH="${WGMESH_DATAPATH:-auto}"
 [ "$(id -u)" = 0 ] || { echo "fairpath: needs root (network namespaces, TUN devices)" >&2; exit 1; }
 for tool in ip wg wireguard-go iperf3 python3 taskset timeout; do
   command -v "$tool" >/dev/null || { echo "fairpath: $tool is not installed" >&2; exit 1; }
@@ -53,6 +55,7 @@ done
 for n in A "${spokes[@]}"; do wg genkey > "$tmp/$n.key"; wg pubkey < "$tmp/$n.key" > "$tmp/$n.pub"; done
 
 phase=0
+mode_of() { local m="${1#wgmesh}"; m="${m#-}"; echo "${m:-$WGMESH_DATAPATH}"; }
 # start_tunnels IMPL CPUS: one daemon per namespace (pinned with taskset to CPUS), configured, iperf3 servers up.
 start_tunnels() {
   local impl="$1" cpus="$2" n i=0 ifn
@@ -63,7 +66,8 @@ start_tunnels() {
     case "$impl" in
       wireguard-go) ip netns exec "$(ns "$n")" env LOG_LEVEL=error WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 \
         taskset -c "$cpus" wireguard-go "$ifn" 2>/dev/null ;;
-      wgmesh) ip netns exec "$(ns "$n")" env LOG_LEVEL=error taskset -c "$cpus" "$root/bin/wgmesh-wg" "$ifn" ;;
+      wgmesh*) ip netns exec "$(ns "$n")" env LOG_LEVEL=error WGMESH_DATAPATH="$(mode_of "$impl")" \
+        taskset -c "$cpus" "$root/bin/wgmesh-wg" "$ifn" ;;
       *) echo "unknown implementation $impl" >&2; return 1 ;;
     esac
   done
@@ -124,7 +128,7 @@ median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1
 
 declare -A R
 for impl in $impls; do
-  echo "== $impl (WGMESH_DATAPATH=$WGMESH_DATAPATH for wgmesh), $repeats x ${duration}s" >&2
+  echo "== $impl, $repeats x ${duration}s" >&2
   start_tunnels "$impl" "$allcpus"
   t1=(); t8=(); fp99=(); floss=(); fgood=(); tp99=(); s1=(); s2=(); sf=(); jain=()
   for _ in $(seq "$repeats"); do
@@ -175,34 +179,45 @@ print("%.3f %.3f %.3f %.3f" % (c / tot if tot else 0, d / tot if tot else 0, b /
   kill_all
 done
 
-ref=wireguard-go; ours=wgmesh
+ref=wireguard-go
+ours=(); for impl in $impls; do [ "$impl" = "$ref" ] || ours+=("$impl"); done
+# In-memory pipeline, 1 vs 2 workers (figure 6): no namespaces, crypto-bound.
+pipe="$(PIPELINE_ONLY=1 "$root/bench/pipeline.sh" "$duration" 2>&1 | grep -E '^(reference|ours|ratio 2)' || true)"
 row() { # label key unit goal
-  local a="${R[$ref,$2]:-nan}" b="${R[$ours,$2]:-nan}"
-  python3 - "$1" "$a" "$b" "$3" "$4" <<'EOF'
+  local vals=("${R[$ref,$2]:-nan}") o
+  for o in "${ours[@]}"; do vals+=("${R[$o,$2]:-nan}"); done
+  python3 - "$1" "$3" "$4" "${vals[@]}" <<'EOF'
 import sys
-label, a, b, unit, goal = sys.argv[1:]
+label, unit, goal, a, *bs = sys.argv[1:]
 def fmt(v):
     v = float(v)
     return "%.2f Gb/s" % (v / 1e9) if unit == "bps" else ("%.3f" % v if unit != "int" else "%d" % v)
-try:
-    ratio = "%.2f" % (float(b) / float(a)) if float(a) else "n/a"
-except ValueError:
-    ratio = "n/a"
-print("%-38s %-14s %-14s %-7s %s" % (label, fmt(a), fmt(b), ratio, goal))
+def ratio(a, b):
+    try:
+        return "%.2f" % (float(b) / float(a)) if float(a) else "n/a"
+    except ValueError:
+        return "n/a"
+print("%-40s %-12s " % (label, fmt(a)) + " ".join("%-12s %-6s" % (fmt(b), ratio(a, b)) for b in bs) + " " + goal)
 EOF
 }
 echo
-echo "fairpath: medians of $repeats x ${duration}s runs; wgmesh data path: $WGMESH_DATAPATH; $(nproc) CPUs, shared noisy machine"
-printf '%-38s %-14s %-14s %-7s %s\n' "measure" "wireguard-go" "wgmesh" "ratio" "goal"
+echo "fairpath: medians of $repeats x ${duration}s runs; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg): shared noisy machine"
+printf '%-40s %-12s ' "measure" "$ref"; for o in "${ours[@]}"; do printf '%-12s %-6s ' "$o" "ratio"; done; echo "goal"
 row "(1) TCP 1 stream" t1 bps ">= 3x"
 row "(2) TCP 8 streams" t8 bps ""
 row "(3) ping p99 ms under UDP flood" fp99 ms "<= 2 ms"
 row "(3) ping lost (of $((duration * 5))) under flood" floss int "0"
 row "(3) flood goodput" fgood bps ">= wireguard-go"
 row "(4) ping p99 ms under 4 TCP" tp99 ms "<= 2 ms"
-row "(5) share TCP peer C" s1 frac "~1/3"
-row "(5) share TCP peer D" s2 frac "~1/3"
+row "(5) share TCP peer C" s1 frac ">= 0.30"
+row "(5) share TCP peer D" s2 frac ">= 0.30"
 row "(5) share flooded peer B" sf frac "~1/3"
-row "(5) Jain index (B, C, D)" jain frac "-> 1"
+row "(5) Jain index (B, C, D)" jain frac ">= 0.95"
 row "(6) TCP 1 stream, pinned to 1 core" pin bps ""
 row "(6) TCP 1 stream, all cores" t1 bps ""
+for impl in $impls; do
+  python3 -c 'import sys; a, b = float(sys.argv[2]), float(sys.argv[3]); print("(6) %s: all cores / pinned to 1 core: %s" % (sys.argv[1], "%.2fx" % (a / b) if b else "n/a"))' \
+    "$impl" "${R[$impl,t1]:-0}" "${R[$impl,pin]:-0}"
+done
+echo "(6) in-memory pipeline, 2 workers vs 1 (goal >= 1.8x):"
+echo "$pipe" | sed 's/^/    /'

@@ -4,6 +4,7 @@ import dev.wgmesh.dataplane.queue.CodelWaitBudget;
 import dev.wgmesh.dataplane.queue.CryptoBudget;
 import dev.wgmesh.dataplane.queue.DqlBudget;
 import dev.wgmesh.dataplane.queue.FixedBudget;
+import dev.wgmesh.dataplane.queue.TimeCappedBudget;
 import dev.wgmesh.dataplane.stats.LogHistogram;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
@@ -184,6 +185,13 @@ public final class CryptoBudgetSimulation {
         m.put("DQL (1 s hold)", () -> DqlBudget.linux(min, max));
         m.put("DQL (10 ms hold)", () -> DqlBudget.shortHold(min, max));
         m.put("CoDel on crypto wait", () -> new CodelWaitBudget(min, max));
+        // what the device runs: DQL from half a batch per worker, capped at ~1 ms of measured work
+        m.put(
+                "DQL capped at 1 ms",
+                () -> new TimeCappedBudget(
+                        DqlBudget.shortHold(16 * PACKET_COST, max),
+                        TimeCappedBudget.DEFAULT_CAP_NANOS,
+                        16 * PACKET_COST));
         return m;
     }
 

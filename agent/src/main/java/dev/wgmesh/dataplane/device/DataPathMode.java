@@ -27,7 +27,14 @@ public enum DataPathMode {
      * a flow on one TUN queue and a peer's datagrams on one socket; send counters are atomic per keypair, so workers
      * sending to the same peer never share a nonce. Over a plain TUN and socket it is {@link #INLINE}.
      */
-    PER_FLOW;
+    PER_FLOW,
+    /**
+     * Per peer, from measured load ({@link HybridChooser}): a peer sending fast (an elephant) takes the parallel path
+     * on transmit, mice stay inline with no hand-off; received transport data always takes the parallel path's
+     * receive tins (fair and CoDel-managed before decryption). The threshold is {@code wgmesh.hybrid.pps} /
+     * {@code WGMESH_HYBRID_PPS} (packets per second, default 6,000).
+     */
+    HYBRID;
 
     /** Environment variable naming how many queues {@link #PER_FLOW} uses (default: the number of cores). */
     public static final String QUEUES_ENV = "WGMESH_QUEUES";
@@ -35,13 +42,15 @@ public enum DataPathMode {
     public static final String ENV = "WGMESH_DATAPATH";
 
     /**
-     * Parses {@code parallel}, {@code inline}, {@code per-flow} or {@code auto}. {@code hybrid} is not implemented yet and is rejected
-     * rather than silently mapped.
+     * Parses {@code parallel}, {@code inline}, {@code per-flow}, {@code hybrid} or {@code auto} (case and
+     * surrounding blanks ignored; null or empty is {@code auto}).
      *
-     * <p>{@code auto} is {@link #INLINE} for now: on the 2-core shared build machine {@code bench/fairpath.sh}
-     * measured the parallel path at about the same single-stream TCP throughput as inline but with a larger standing
-     * latency under load (the hand-offs and workers compete for two cores with both tunnel ends and iperf3), so it
-     * is opt-in until it is tuned; {@code cores} is kept for the hybrid choice.
+     * <p>{@code auto} is {@link #INLINE}, measured: on the shared 2-core build machine (load 15–20) the last
+     * {@code bench/fairpath.sh} run had inline ahead of hybrid and parallel on single-stream TCP (0.07 against
+     * 0.03 Gb/s; wireguard-go 0.22) and on ping p99 under a UDP flood (43 against 195 and 281 ms; wireguard-go
+     * 114), while in a separate A/B at the same load the reworked parallel path cut that p99 from 2.3 s to 80 ms.
+     * Every hand-off costs a scheduling delay there; on a quiet machine with free cores the ranking may change, and
+     * {@code cores} is kept so {@code auto} can pick {@link #HYBRID} from that measurement.
      *
      * @throws IllegalArgumentException for anything else
      */
@@ -51,10 +60,11 @@ public enum DataPathMode {
             case "parallel" -> PARALLEL;
             case "inline" -> INLINE;
             case "per-flow", "perflow" -> PER_FLOW;
+            case "hybrid" -> HYBRID;
             case "auto", "" -> INLINE;
             default ->
                 throw new IllegalArgumentException(
-                        "unknown data path mode '" + value + "' (expected parallel, inline, per-flow or auto)");
+                        "unknown data path mode '" + value + "' (expected parallel, inline, per-flow, hybrid or auto)");
         };
     }
 

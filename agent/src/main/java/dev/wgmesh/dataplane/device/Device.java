@@ -40,7 +40,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *       hand off; per-flow: one reader per TUN queue, each with its own socket;
  *   <li>UDP receiver — {@link ReceivePath}: inline: decrypt, replay check, allowed-IPs check, write to the TUN;
  *       parallel: index and key checks, hand off; per-flow: one receiver per socket, each with its own TUN queue;
- *   <li>parallel only — the dispatcher of {@link ParallelDataPath} (FQ-CoDel, DRR, DQL budget) and its crypto
+ *   <li>parallel and hybrid — the dispatcher of {@link ParallelDataPath} (FQ-CoDel, DRR, DQL budget) and its crypto
  *       workers, one per core, which also run the send and receive stages after crypto ({@link TransportSink});
  *   <li>handshake worker — {@link HandshakeWorker}: handshakes, cookies, rate limiting;
  *   <li>the {@link Scheduler}'s thread — peer timers (rekey, keepalive, retransmission, zeroing).
@@ -74,6 +74,7 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
     private final DataPathMode mode;
     private final BufferPool pool;
     private final ParallelDataPath parallel;
+    private final HybridChooser hybrid;
     private final ReceivePath receivePath;
     private final DeviceCounters counters = new DeviceCounters();
     private final IndexTable<IndexEntry> indices = new IndexTable<>();
@@ -121,10 +122,11 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
         this.scheduler = scheduler;
         this.clock = scheduler.clock();
         this.mode = mode;
-        boolean par = mode == DataPathMode.PARALLEL;
+        boolean par = mode == DataPathMode.PARALLEL || mode == DataPathMode.HYBRID;
         int buffers = par ? PARALLEL_POOL_BUFFERS : POOL_BUFFERS;
         this.pool = new BufferPool(BUFFER_SIZE, buffers);
         this.parallel = par ? new ParallelDataPath(this, cryptoWorkers, (long) BUFFER_SIZE * QUEUE_BUFFERS) : null;
+        this.hybrid = mode == DataPathMode.HYBRID ? HybridChooser.fromEnvironment() : null;
         this.receivePath = new ReceivePath(this, parallel);
         this.handshakeWorker = new HandshakeWorker(this);
     }
@@ -149,7 +151,7 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
             if (mode == DataPathMode.PER_FLOW) {
                 startPerFlowWorkers(name);
             } else {
-                threads.add(startThread(new SendPath(this, parallel), "wg-" + name + "-tun"));
+                threads.add(startThread(new SendPath(this, parallel, hybrid), "wg-" + name + "-tun"));
                 threads.add(startThread(receivePath, "wg-" + name + "-udp"));
             }
             if (parallel != null) {
@@ -435,12 +437,14 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
         List<PeerStatistics> out = new ArrayList<>(list.size());
         for (Peer p : list) {
             dev.wgmesh.dataplane.queue.Tin tin = p.sendState.lastTin;
+            dev.wgmesh.dataplane.queue.Tin rxTin = p.sendState.lastRxTin;
             out.add(new PeerStatistics(
                     p.publicKey().clone(),
                     p.rxBytes(),
                     p.txBytes(),
                     p.timers.lastHandshakeEpochNanos(),
-                    tin == null ? null : tin.stats().snapshot()));
+                    tin == null ? null : tin.stats().snapshot(),
+                    rxTin == null ? null : rxTin.stats().snapshot()));
         }
         return out;
     }
@@ -459,6 +463,15 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
             out.add(ws.snapshot(w));
         }
         return out;
+    }
+
+    /**
+     * The parallel path's per-stage waits, by stage: {@code tx_handoff} and {@code rx_handoff} (reader to
+     * dispatcher, before FQ-CoDel), {@code worker_wait} (dispatch to a worker starting the batch), {@code crypto}
+     * (dispatch until the batch left the send stage). Empty inline or before start. Any thread.
+     */
+    public Map<String, dev.wgmesh.dataplane.stats.LogHistogram> stageLatencies() {
+        return parallel == null ? Map.of() : parallel.stageLatencies();
     }
 
     /** The crypto budget's current limit in bytes (parallel mode; 0 inline). */

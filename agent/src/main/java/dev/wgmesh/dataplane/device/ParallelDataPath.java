@@ -1,15 +1,18 @@
 package dev.wgmesh.dataplane.device;
 
 import dev.wgmesh.dataplane.buffer.PacketBuffer;
+import dev.wgmesh.dataplane.message.TransportMessage;
 import dev.wgmesh.dataplane.pipeline.CryptoDispatcher;
 import dev.wgmesh.dataplane.pipeline.CryptoOp;
 import dev.wgmesh.dataplane.pipeline.OrderedCryptoPipeline;
 import dev.wgmesh.dataplane.pipeline.PeerLane;
+import dev.wgmesh.dataplane.queue.CarriedCounter;
 import dev.wgmesh.dataplane.queue.CryptoBudget;
 import dev.wgmesh.dataplane.queue.DqlBudget;
 import dev.wgmesh.dataplane.queue.FlowClassifier;
 import dev.wgmesh.dataplane.queue.FqCodel;
 import dev.wgmesh.dataplane.queue.PeerScheduler;
+import dev.wgmesh.dataplane.queue.TimeCappedBudget;
 import dev.wgmesh.dataplane.queue.Tin;
 import dev.wgmesh.dataplane.stats.LogHistogram;
 import dev.wgmesh.dataplane.stats.WorkerStats;
@@ -21,15 +24,17 @@ import org.jctools.queues.MpscArrayQueue;
 import org.jctools.queues.SpscArrayQueue;
 
 /**
- * The fair multi-core data path ({@link DataPathMode#PARALLEL}).
+ * The fair multi-core data path ({@link DataPathMode#PARALLEL}; in {@link DataPathMode#HYBRID} only busy peers'
+ * transmit traffic comes here, see {@link HybridChooser}, while all received transport data does).
  *
  * <pre>
  *  TUN reader ─(route, classify)─▶ per-peer txIn ─┐                   ┌─▶ tx sink: send UDP, timer hooks
  *                                                 ▼                   │
  *          dispatcher: PeerScheduler (FQ-CoDel per peer, DRR across   │
- *          peers, counter at dequeue) under the DQL budget ─────────▶ ├── OrderedCryptoPipeline: N workers,
+ *          peers, counter at dequeue) under the crypto budget ──────▶ ├── OrderedCryptoPipeline: N workers,
  *                                                                     │   batches, per-peer order restored
- *  UDP receiver ─(index, keypair)─▶ rxIn ─▶ dispatcher ─────────────▶ │
+ *  UDP receiver ─(index, keypair)─▶ rxIn ─▶ receive tins (same        │
+ *                                          scheduler, flows by size) ▶ │
  *                                                                     └─▶ rx sink: replay filter, timers, TUN
  * </pre>
  *
@@ -39,11 +44,16 @@ import org.jctools.queues.SpscArrayQueue;
  *   <li>Dispatcher (one thread, owns the scheduler, the budget and the pipeline's dispatch side): moves transmit
  *       packets into their peer's FQ-CoDel tin (drop from the fattest flow on overflow, never requeue); a tin whose
  *       peer has no usable keypair is parked with its packets (the staging queue) and a handshake starts; DRR
- *       dequeues with counters while the budget allows. Received packets go straight to the pipeline (charged to
- *       the same budget: it bounds bytes in flight to the workers in both directions, but never holds receive back).
+ *       dequeues with counters while the budget allows. Received packets are queued the same way, in a receive
+ *       tin per peer ({@link #enqueueRx}): the dispatcher drains the receiver's hand-off completely every round, so
+ *       a flood from the wire builds its queue here, under CoDel and DRR, and never in the UDP socket's receive
+ *       buffer (a multi-megabyte FIFO in front of everything that peer sends, sparse flows included).
  *   <li>Workers (parallel): seal or open in place ({@link TransportCryptoOp}); each peer's lane then hands its batches,
- *       in order, to {@link TransportSink} — for receive, the replay filter sees counters in arrival order and runs
- *       serialised per peer, which is the contract of {@code ReplayFilter}.
+ *       in order, to {@link TransportSink} — for receive, the replay filter sees counters in the order they left the
+ *       receive tin (small messages may have overtaken large ones, well inside its window) and runs serialised per
+ *       peer, which is the contract of {@code ReplayFilter}.
+ *   <li>Crypto budget: DQL (10 ms slack hold) capped at about 1 ms of measured crypto work ({@link
+ *       TimeCappedBudget}), shared by both directions, so the standing queue stays in the tins.
  * </ol>
  *
  * <p>The per-peer scheduler state ({@link PeerSendState}) lives on the dispatcher thread only.
@@ -60,10 +70,21 @@ final class ParallelDataPath implements Runnable {
     private static final int DRAIN_QUANTUM = 64;
     private static final int DRAIN_MAX = 2048;
     /**
-     * Receive hand-off: a FIFO the scheduler cannot see into (inner flows are unknown before decryption), so it is
-     * kept short; receive is held back by the crypto budget like transmit, and overflow drops here (counted).
+     * Receive hand-off: drained completely into the receive tins every dispatcher round, so it only fills while the
+     * dispatcher is off the CPU; overflow drops here (counted). Sized like the transmit hand-offs together.
      */
-    private static final int RX_HANDOFF = 256;
+    private static final int RX_HANDOFF = 2048;
+
+    /**
+     * Receive-side flow classes by wire size. Inner flows are invisible before decryption, but WireGuard pads only
+     * to 16 bytes, so the size survives: pings, TCP ACKs, DNS queries and game or voice packets are small, bulk
+     * data and floods are large. A peer's received packets are queued in two flows, small (at most this many bytes
+     * on the wire, 160 inner) and the rest, so FQ-CoDel's sparse-flow priority serves small ones first while a
+     * backlog of large ones waits. The price: under such a backlog, a small packet may overtake earlier large ones
+     * of the same inner flow (e.g. the short tail segment of a TCP write); without a backlog order is kept. The
+     * replay window (8,128 counters) is far wider than the queue, so overtaking never costs a packet.
+     */
+    static final int RX_SMALL_WIRE = 192;
 
     private static final int BATCH_PACKETS = 32;
     private static final int BATCHES = 64;
@@ -86,6 +107,10 @@ final class ParallelDataPath implements Runnable {
     private CryptoDispatcher dispatcher;
     // dispatcher thread only: peers that own a tin
     private final List<Peer> withTin = new ArrayList<>();
+    /** Time from a reader's hand-off to the dispatcher taking the packet (recorded by the dispatcher). */
+    private final LogHistogram txHandoff = new LogHistogram();
+
+    private final LogHistogram rxHandoff = new LogHistogram();
     private long lastHousekeeping;
 
     private static final java.lang.invoke.VarHandle SCHEDULED;
@@ -106,7 +131,13 @@ final class ParallelDataPath implements Runnable {
         this.device = device;
         FqCodel fq = new FqCodel(FqCodel.Config.defaults().withLimits(10240, queueMemoryBytes), System::nanoTime);
         this.scheduler = new PeerScheduler(fq);
-        this.budget = DqlBudget.shortHold(FqCodel.Config.DEFAULT_MTU + FqCodel.Config.WIREGUARD_OVERHEAD, 4L << 20);
+        int packet = FqCodel.Config.DEFAULT_MTU + FqCodel.Config.WIREGUARD_OVERHEAD;
+        // Half a batch per worker at least: DQL starting from one packet takes a hundred milliseconds and more to
+        // grow (each step needs a starved round trip through the workers), long enough for CoDel to drop.
+        long floor = (long) workers * BATCH_PACKETS / 2 * packet;
+        // DQL, capped at about 1 ms of measured crypto work (see TimeCappedBudget for why DQL alone is not enough).
+        this.budget =
+                new TimeCappedBudget(DqlBudget.shortHold(floor, 4L << 20), TimeCappedBudget.DEFAULT_CAP_NANOS, floor);
         this.workers = workers;
     }
 
@@ -116,7 +147,7 @@ final class ParallelDataPath implements Runnable {
         TransportSink sink = new TransportSink(device);
         OrderedCryptoPipeline p = new OrderedCryptoPipeline(
                 workers, w -> d.apply(new TransportCryptoOp(device)), sink, BATCH_PACKETS, BATCHES, System::nanoTime);
-        dispatcher = new CryptoDispatcher(scheduler, budget, p, System::nanoTime);
+        dispatcher = new CryptoDispatcher(scheduler, budget, p, System::nanoTime, ParallelDataPath::laneOf);
         pipeline = p;
     }
 
@@ -129,6 +160,7 @@ final class ParallelDataPath implements Runnable {
     /** TUN reader: a routed plaintext packet for {@code peer}; ownership passes here. Never blocks. */
     void offerTx(Peer peer, PacketBuffer b) {
         b.flowHash = classifier.hash(b.data, b.offset, b.length);
+        b.enqueueNanos = System.nanoTime(); // hand-off wait; FQ-CoDel restamps at enqueue
         PeerSendState s = peer.sendState;
         if (!s.txIn.offer(b)) {
             b.release();
@@ -147,6 +179,7 @@ final class ParallelDataPath implements Runnable {
      */
     void offerRx(PacketBuffer b) {
         b.tag = RX;
+        b.enqueueNanos = System.nanoTime();
         if (!rxIn.offer(b)) {
             b.release();
             device.counters().drop(DropReason.QUEUE_OVERFLOW);
@@ -234,32 +267,74 @@ final class ParallelDataPath implements Runnable {
             s.lane = s.lane == null ? pipeline.newLane(peer) : s.lane;
             s.tin = scheduler.addPeer(s.lane, peer.counterSource());
             s.lastTin = s.tin;
-            withTin.add(peer);
+            track(peer);
         }
+        txHandoff.record(System.nanoTime() - b.enqueueNanos);
         scheduler.enqueue(s.tin, b);
         if (s.tin.isParked() || !peer.counterSource().ready()) {
             peer.sendHandshakeInitiation(false); // rate limited by the timers (§6.2)
         }
     }
 
+    /** Moves everything the UDP receiver handed over into the receive tins; never held back by the budget. */
     private int drainRx() {
         int n = 0;
         PacketBuffer b;
-        long now = System.nanoTime();
-        while (pipeline.canSubmit() && budget.available(now) > 0 && (b = rxIn.relaxedPoll()) != null) {
+        while (n < DRAIN_MAX && (b = rxIn.relaxedPoll()) != null) {
             n++;
-            Peer peer = ((IndexEntry) b.owner).peer();
-            PeerSendState s = peer.sendState;
-            if (s.rxLane == null) {
-                s.rxLane = pipeline.newLane(peer);
-            }
-            budget.onDispatched(b.length, now);
-            pipeline.submit(s.rxLane, b, b.length);
+            enqueueRx(b);
         }
         return n;
     }
 
-    /** Drops a peer's queued packets (handshake gave up, keys zeroed): a fresh tin replaces the old one. */
+    /**
+     * A received transport message joins its peer's receive tin, in the flow of its size class; it keeps its
+     * {@code IndexEntry} as owner (the tin has none), which {@link #laneOf} and the crypto op read. CoDel drops
+     * here but never marks: a transport message starts with type byte 4, which {@code Ecn} does not take for an IP
+     * header, and its inner header is ciphertext anyway.
+     */
+    private void enqueueRx(PacketBuffer b) {
+        Peer peer = ((IndexEntry) b.owner).peer();
+        if (peer.isDestroyed()) {
+            b.release();
+            return;
+        }
+        PeerSendState s = peer.sendState;
+        if (s.rxTin == null) {
+            s.rxLane = s.rxLane == null ? pipeline.newLane(peer) : s.rxLane;
+            s.rxTin = scheduler.addPeer(null, CarriedCounter.INSTANCE);
+            s.lastRxTin = s.rxTin;
+            track(peer);
+        }
+        rxHandoff.record(System.nanoTime() - b.enqueueNanos);
+        b.flowHash = rxFlowHash(b.data, b.length);
+        scheduler.enqueue(s.rxTin, b);
+    }
+
+    /** Receiver index (which keypair) and wire-size class: the receive side's flow key. */
+    static int rxFlowHash(byte[] data, int wireLength) {
+        int cls = wireLength <= RX_SMALL_WIRE ? 0 : 1;
+        int h = TransportMessage.receiver(data, 0) * 0x9E3779B1 + cls;
+        h ^= h >>> 16;
+        h *= 0x85EBCA6B;
+        h ^= h >>> 13;
+        return h;
+    }
+
+    private static PeerLane laneOf(PacketBuffer b) {
+        return b.owner instanceof IndexEntry e ? e.peer().sendState.rxLane : (PeerLane) b.owner;
+    }
+
+    private void track(Peer peer) {
+        if (!withTin.contains(peer)) {
+            withTin.add(peer);
+        }
+    }
+
+    /**
+     * Drops a peer's queued packets (handshake gave up, keys zeroed, peer removed): fresh tins replace the old ones.
+     * Received packets queued under zeroed keys could not be opened any more; they are counted as expired.
+     */
     private void flushTin(Peer peer) {
         PeerSendState s = peer.sendState;
         s.dropRequested = false;
@@ -267,9 +342,15 @@ final class ParallelDataPath implements Runnable {
             int queued = s.tin.packets();
             scheduler.removePeer(s.tin);
             s.tin = null;
-            withTin.remove(peer);
             device.counters().drop(DropReason.STAGED_OVERFLOW, queued);
         }
+        if (s.rxTin != null) {
+            int queued = s.rxTin.packets();
+            scheduler.removePeer(s.rxTin);
+            s.rxTin = null;
+            device.counters().drop(DropReason.KEY_EXPIRED, queued);
+        }
+        withTin.remove(peer);
     }
 
     private void housekeeping() {
@@ -318,6 +399,20 @@ final class ParallelDataPath implements Runnable {
         return p == null ? null : p.stageLatency();
     }
 
+    /** See {@link Device#stageLatencies}; empty before the device started. */
+    java.util.Map<String, LogHistogram> stageLatencies() {
+        OrderedCryptoPipeline p = pipeline;
+        if (p == null) {
+            return java.util.Map.of();
+        }
+        java.util.Map<String, LogHistogram> m = new java.util.LinkedHashMap<>();
+        m.put("tx_handoff", txHandoff);
+        m.put("rx_handoff", rxHandoff);
+        m.put("worker_wait", p.workerWait());
+        m.put("crypto", p.stageLatency());
+        return m;
+    }
+
     long budgetLimit() {
         return budget.limit();
     }
@@ -330,8 +425,14 @@ final class ParallelDataPath implements Runnable {
         }
     }
 
-    /** Per-peer state of the parallel path; fields other than {@link #dropRequested} are dispatcher-thread only. */
+    /**
+     * Per-peer state of the parallel path; fields other than {@link #dropRequested} and {@link #hybrid} (the TUN
+     * reader's) are dispatcher-thread only.
+     */
     static final class PeerSendState {
+        /** {@link DataPathMode#HYBRID}: the TUN reader's load measurement for this peer. */
+        final HybridChooser.State hybrid = new HybridChooser.State();
+
         /** Plaintext from the TUN reader (the one producer) to the dispatcher (the one consumer). */
         final SpscArrayQueue<PacketBuffer> txIn = new SpscArrayQueue<>(PEER_HANDOFF);
         /** True while this peer is on {@code readyPeers}; set by the reader (CAS), cleared by the dispatcher. */
@@ -339,10 +440,15 @@ final class ParallelDataPath implements Runnable {
 
         Tin tin;
         PeerLane lane;
+        /** The peer's received packets, before decryption (owner null: packets keep their IndexEntry). */
+        Tin rxTin;
+
         PeerLane rxLane;
         /** Set by any thread (give-up, zeroing); the dispatcher drops the peer's queued packets. */
         volatile boolean dropRequested;
         /** The tin's statistics outlive a tin replaced by a flush (read by any thread). */
         volatile Tin lastTin;
+
+        volatile Tin lastRxTin;
     }
 }

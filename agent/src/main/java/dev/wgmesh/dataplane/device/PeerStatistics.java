@@ -12,12 +12,19 @@ import dev.wgmesh.dataplane.stats.PeerQueueStats;
  * @param lastHandshakeEpochNanos wall time of the last completed handshake, 0 if none
  * @param queue the peer's FQ-CoDel tin (depth, bytes, sojourn p50/p99/max, overflow and CoDel drops, ECN marks);
  *     null in {@link DataPathMode#INLINE}, or before the peer ever queued a packet
+ * @param receiveQueue the peer's receive tin (transport messages waiting for decryption), same fields; null when
+ *     {@code queue} would be, or before the peer's first received packet
  */
 public record PeerStatistics(
-        byte[] publicKey, long rxBytes, long txBytes, long lastHandshakeEpochNanos, PeerQueueStats.Snapshot queue) {
+        byte[] publicKey,
+        long rxBytes,
+        long txBytes,
+        long lastHandshakeEpochNanos,
+        PeerQueueStats.Snapshot queue,
+        PeerQueueStats.Snapshot receiveQueue) {
     @Override
     public String toString() {
         return "PeerStatistics[" + Keys.toBase64(publicKey) + ", rx=" + rxBytes + ", tx=" + txBytes + ", queue=" + queue
-                + "]";
+                + ", receiveQueue=" + receiveQueue + "]";
     }
 }

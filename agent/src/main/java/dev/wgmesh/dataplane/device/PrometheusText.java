@@ -1,9 +1,13 @@
 package dev.wgmesh.dataplane.device;
 
 import dev.wgmesh.dataplane.crypto.Keys;
+import dev.wgmesh.dataplane.stats.LogHistogram;
 import dev.wgmesh.dataplane.stats.PeerQueueStats;
 import dev.wgmesh.dataplane.stats.WorkerStats;
 import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.ToLongFunction;
 
 /**
  * Renders a device's statistics in the Prometheus text exposition format (version 0.0.4), by hand so the data plane
@@ -38,112 +42,71 @@ public final class PrometheusText {
                 "wgmesh_peer_rx_bytes_total",
                 "counter",
                 "Authenticated bytes received.",
-                null,
-                (p, q) -> p.rxBytes(),
-                false);
-        perPeer(
-                sb,
-                peers,
-                dev,
-                "wgmesh_peer_tx_bytes_total",
-                "counter",
-                "Bytes sent.",
-                null,
-                (p, q) -> p.txBytes(),
-                false);
-        perPeer(
-                sb,
-                peers,
-                dev,
-                "wgmesh_peer_queue_packets",
-                "gauge",
-                "Packets queued (FQ-CoDel tin).",
-                null,
-                (p, q) -> q.queuedPackets(),
-                true);
-        perPeer(
-                sb,
-                peers,
-                dev,
-                "wgmesh_peer_queue_bytes",
-                "gauge",
-                "Bytes queued.",
-                null,
-                (p, q) -> q.queuedBytes(),
-                true);
-        header(sb, "wgmesh_peer_queue_drops_total", "counter", "Queue drops by reason.");
-        perPeer(
-                sb,
-                peers,
-                dev,
-                "wgmesh_peer_queue_drops_total",
-                null,
-                null,
-                "reason=\"overflow\"",
-                (p, q) -> q.dropsOverflow(),
-                true);
-        perPeer(
-                sb,
-                peers,
-                dev,
-                "wgmesh_peer_queue_drops_total",
-                null,
-                null,
-                "reason=\"codel\"",
-                (p, q) -> q.dropsCodel(),
-                true);
-        perPeer(
-                sb,
-                peers,
-                dev,
-                "wgmesh_peer_queue_drops_total",
-                null,
-                null,
-                "reason=\"nonce\"",
-                (p, q) -> q.dropsNonceExhausted(),
-                true);
-        perPeer(
-                sb,
-                peers,
-                dev,
-                "wgmesh_peer_ecn_marks_total",
-                "counter",
-                "Packets CoDel marked CE.",
-                null,
-                (p, q) -> q.ecnMarks(),
-                true);
-        header(sb, "wgmesh_peer_sojourn_seconds", "gauge", "Queue sojourn time quantiles (CoDel), seconds.");
-        for (PeerStatistics p : peers) {
-            PeerQueueStats.Snapshot q = p.queue();
-            if (q != null) {
-                String l = peerLabels(dev, p);
-                seconds(sb, "wgmesh_peer_sojourn_seconds", l + ",quantile=\"0.5\"", q.sojournP50Nanos());
-                seconds(sb, "wgmesh_peer_sojourn_seconds", l + ",quantile=\"0.99\"", q.sojournP99Nanos());
-                seconds(sb, "wgmesh_peer_sojourn_seconds", l + ",quantile=\"1\"", q.sojournMaxNanos());
-            }
+                PeerStatistics::rxBytes);
+        perPeer(sb, peers, dev, "wgmesh_peer_tx_bytes_total", "counter", "Bytes sent.", PeerStatistics::txBytes);
+        queueMetrics(sb, peers, dev);
+        header(sb, "wgmesh_stage_seconds", "gauge", "Per-stage wait quantiles of the parallel path, seconds.");
+        for (Map.Entry<String, LogHistogram> e : device.stageLatencies().entrySet()) {
+            String l = dev + ",stage=\"" + e.getKey() + "\"";
+            LogHistogram h = e.getValue();
+            quantiles(sb, "wgmesh_stage_seconds", l, h.quantile(0.5), h.quantile(0.99), h.max());
         }
         List<WorkerStats.Snapshot> workers = device.workerStatistics();
-        header(sb, "wgmesh_worker_busy_seconds_total", "counter", "Time each crypto worker spent working.");
-        for (int w = 0; w < workers.size(); w++) {
-            seconds(
-                    sb,
-                    "wgmesh_worker_busy_seconds_total",
-                    dev + ",worker=\"" + w + "\"",
-                    workers.get(w).busyNanos());
-        }
-        header(sb, "wgmesh_worker_packets_total", "counter", "Packets each crypto worker processed.");
-        for (int w = 0; w < workers.size(); w++) {
-            line(
-                    sb,
-                    "wgmesh_worker_packets_total",
-                    dev + ",worker=\"" + w + "\"",
-                    workers.get(w).packets());
-        }
+        perWorker(sb, workers, dev, "wgmesh_worker_busy_seconds_total", "Time each crypto worker spent working.", true);
+        perWorker(sb, workers, dev, "wgmesh_worker_packets_total", "Packets each crypto worker processed.", false);
         return sb.toString();
     }
 
-    private interface PeerValue {
-        long get(PeerStatistics p, PeerQueueStats.Snapshot q);
+    /** The FQ-CoDel tins of every peer, {@code direction="tx"} (before encryption) and {@code "rx"} (before decryption). */
+    private static void queueMetrics(StringBuilder sb, List<PeerStatistics> peers, String dev) {
+        header(sb, "wgmesh_peer_queue_packets", "gauge", "Packets queued (FQ-CoDel tin).");
+        queueMetric(sb, peers, dev, "wgmesh_peer_queue_packets", null, PeerQueueStats.Snapshot::queuedPackets);
+        header(sb, "wgmesh_peer_queue_bytes", "gauge", "Bytes queued.");
+        queueMetric(sb, peers, dev, "wgmesh_peer_queue_bytes", null, PeerQueueStats.Snapshot::queuedBytes);
+        String drops = "wgmesh_peer_queue_drops_total";
+        header(sb, drops, "counter", "Queue drops by reason.");
+        queueMetric(sb, peers, dev, drops, "reason=\"overflow\"", PeerQueueStats.Snapshot::dropsOverflow);
+        queueMetric(sb, peers, dev, drops, "reason=\"codel\"", PeerQueueStats.Snapshot::dropsCodel);
+        queueMetric(sb, peers, dev, drops, "reason=\"nonce\"", PeerQueueStats.Snapshot::dropsNonceExhausted);
+        header(sb, "wgmesh_peer_ecn_marks_total", "counter", "Packets CoDel marked CE.");
+        queueMetric(sb, peers, dev, "wgmesh_peer_ecn_marks_total", null, PeerQueueStats.Snapshot::ecnMarks);
+        header(sb, "wgmesh_peer_sojourn_seconds", "gauge", "Queue sojourn time quantiles (CoDel), seconds.");
+        forEachQueue(
+                peers,
+                dev,
+                (l, q) -> quantiles(
+                        sb,
+                        "wgmesh_peer_sojourn_seconds",
+                        l,
+                        q.sojournP50Nanos(),
+                        q.sojournP99Nanos(),
+                        q.sojournMaxNanos()));
+    }
+
+    private static void queueMetric(
+            StringBuilder sb,
+            List<PeerStatistics> peers,
+            String dev,
+            String name,
+            String extraLabel,
+            ToLongFunction<PeerQueueStats.Snapshot> value) {
+        forEachQueue(
+                peers,
+                dev,
+                (l, q) -> line(sb, name, extraLabel == null ? l : l + "," + extraLabel, value.applyAsLong(q)));
+    }
+
+    /** Each peer's transmit and receive tin that exists, with its labels. */
+    private static void forEachQueue(
+            List<PeerStatistics> peers, String dev, BiConsumer<String, PeerQueueStats.Snapshot> out) {
+        for (PeerStatistics p : peers) {
+            if (p.queue() != null) {
+                out.accept(peerLabels(dev, p) + ",direction=\"tx\"", p.queue());
+            }
+            if (p.receiveQueue() != null) {
+                out.accept(peerLabels(dev, p) + ",direction=\"rx\"", p.receiveQueue());
+            }
+        }
     }
 
     private static void perPeer(
@@ -153,19 +116,31 @@ public final class PrometheusText {
             String name,
             String type,
             String help,
-            String extraLabel,
-            PeerValue value,
-            boolean needsQueue) {
-        if (type != null) {
-            header(sb, name, type, help);
-        }
+            ToLongFunction<PeerStatistics> value) {
+        header(sb, name, type, help);
         for (PeerStatistics p : peers) {
-            if (needsQueue && p.queue() == null) {
-                continue;
-            }
-            String l = peerLabels(dev, p) + (extraLabel == null ? "" : "," + extraLabel);
-            line(sb, name, l, value.get(p, p.queue()));
+            line(sb, name, peerLabels(dev, p), value.applyAsLong(p));
         }
+    }
+
+    /** Busy time (in seconds) or packets, per worker. */
+    private static void perWorker(
+            StringBuilder sb, List<WorkerStats.Snapshot> workers, String dev, String name, String help, boolean busy) {
+        header(sb, name, "counter", help);
+        for (int w = 0; w < workers.size(); w++) {
+            String l = dev + ",worker=\"" + w + "\"";
+            if (busy) {
+                seconds(sb, name, l, workers.get(w).busyNanos());
+            } else {
+                line(sb, name, l, workers.get(w).packets());
+            }
+        }
+    }
+
+    private static void quantiles(StringBuilder sb, String name, String labels, long p50, long p99, long max) {
+        seconds(sb, name, labels + ",quantile=\"0.5\"", p50);
+        seconds(sb, name, labels + ",quantile=\"0.99\"", p99);
+        seconds(sb, name, labels + ",quantile=\"1\"", max);
     }
 
     private static String peerLabels(String dev, PeerStatistics p) {

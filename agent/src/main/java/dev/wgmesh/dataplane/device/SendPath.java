@@ -26,7 +26,8 @@ import java.io.IOException;
  * kernel keeps a flow on one queue, so a flow's packets stay in order.
  *
  * <p>In {@link DataPathMode#PARALLEL} step 3 becomes a hand-off: the packet is classified and queued for the peer's
- * FQ-CoDel tin ({@link ParallelDataPath#offerTx}); scheduling, counters and encryption happen there.
+ * FQ-CoDel tin ({@link ParallelDataPath#offerTx}); scheduling, counters and encryption happen there. In
+ * {@link DataPathMode#HYBRID} only peers the {@link HybridChooser} measured as busy take the hand-off.
  *
  * <p>Steady state allocates nothing and takes no lock (the JCE's own per-packet garbage aside, see {@link
  * ChaChaPoly}).
@@ -39,17 +40,26 @@ final class SendPath implements Runnable {
 
     private final Device device;
     private final ParallelDataPath parallel;
+    /** Null unless {@link DataPathMode#HYBRID}: then it picks, per packet, parallel or inline for its peer. */
+    private final HybridChooser hybrid;
+
     private final TunDevice tun;
     private final UdpTransport udp;
 
-    SendPath(Device device, ParallelDataPath parallel) {
-        this(device, parallel, device.tun(), device.udp());
+    /** The device's one TUN reader (inline, parallel or hybrid). */
+    SendPath(Device device, ParallelDataPath parallel, HybridChooser hybrid) {
+        this(device, parallel, hybrid, device.tun(), device.udp());
     }
 
     /** A reader of one TUN queue that sends on its own socket (per-flow mode). */
     SendPath(Device device, ParallelDataPath parallel, TunDevice tun, UdpTransport udp) {
+        this(device, parallel, null, tun, udp);
+    }
+
+    private SendPath(Device device, ParallelDataPath parallel, HybridChooser hybrid, TunDevice tun, UdpTransport udp) {
         this.device = device;
         this.parallel = parallel;
+        this.hybrid = hybrid;
         this.tun = tun;
         this.udp = udp;
     }
@@ -163,7 +173,7 @@ final class SendPath implements Runnable {
             b.release();
             return null;
         }
-        if (parallel != null) {
+        if (parallel != null && (hybrid == null || hybrid.parallel(peer, System.nanoTime()))) {
             parallel.offerTx(peer, b);
             return null;
         }

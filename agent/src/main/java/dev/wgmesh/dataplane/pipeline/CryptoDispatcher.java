@@ -3,6 +3,7 @@ package dev.wgmesh.dataplane.pipeline;
 import dev.wgmesh.dataplane.buffer.PacketBuffer;
 import dev.wgmesh.dataplane.queue.CryptoBudget;
 import dev.wgmesh.dataplane.queue.PeerScheduler;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -34,13 +35,28 @@ public final class CryptoDispatcher {
     private final CryptoBudget budget;
     private final OrderedCryptoPipeline pipeline;
     private final LongSupplier clock;
+    private final Function<PacketBuffer, PeerLane> laneOf;
 
     public CryptoDispatcher(
             PeerScheduler scheduler, CryptoBudget budget, OrderedCryptoPipeline pipeline, LongSupplier clock) {
+        this(scheduler, budget, pipeline, clock, b -> (PeerLane) b.owner);
+    }
+
+    /**
+     * @param laneOf the lane of a packet leaving the scheduler (by default its {@code owner}; a device whose
+     *     receive tins keep the packet's own owner resolves those here)
+     */
+    public CryptoDispatcher(
+            PeerScheduler scheduler,
+            CryptoBudget budget,
+            OrderedCryptoPipeline pipeline,
+            LongSupplier clock,
+            Function<PacketBuffer, PeerLane> laneOf) {
         this.scheduler = scheduler;
         this.budget = budget;
         this.pipeline = pipeline;
         this.clock = clock;
+        this.laneOf = laneOf;
     }
 
     /**
@@ -59,7 +75,7 @@ public final class CryptoDispatcher {
             }
             int cost = scheduler.fq().cost(p);
             budget.onDispatched(cost, now);
-            pipeline.submit((PeerLane) p.owner, p, cost);
+            pipeline.submit(laneOf.apply(p), p, cost);
             n++;
         }
         if (n > 0) {

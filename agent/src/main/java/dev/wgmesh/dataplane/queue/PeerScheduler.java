@@ -46,7 +46,10 @@ public final class PeerScheduler {
         this(fq, fq.config().quantum());
     }
 
-    /** Adds a peer; {@code owner} is copied into each departing packet's {@code PacketBuffer.owner}. */
+    /**
+     * Adds a peer; {@code owner} is copied into each departing packet's {@code PacketBuffer.owner}. A null owner
+     * leaves each packet's own {@code owner} in place (the receive side, whose packets carry their keypair there).
+     */
     public Tin addPeer(Object owner, CounterSource counters) {
         return fq.addTin(owner, counters);
     }
@@ -177,7 +180,9 @@ public final class PeerScheduler {
             }
             t.peerDeficit -= fq.cost(b);
             b.counter = counter;
-            b.owner = t.owner;
+            if (t.owner != null) {
+                b.owner = t.owner;
+            }
             return b;
         }
         return null;

@@ -84,7 +84,8 @@ class ParallelDataPathTest {
         int expected = 0;
         for (int round = 0; round < 25; round++) {
             for (int k = 0; k < 80; k++) { // bursts larger than a batch, so several batches of a peer are in flight
-                a.send(b, numbered(seq++, 40 + ThreadLocalRandom.current().nextInt(1300)));
+                // one size class on the receive side (larger than ParallelDataPath.RX_SMALL_WIRE): order is kept
+                a.send(b, numbered(seq++, 200 + ThreadLocalRandom.current().nextInt(1140)));
             }
             for (int k = 0; k < 80; k++) {
                 byte[] got = b.receive();
@@ -123,13 +124,59 @@ class ParallelDataPathTest {
         List<Integer> seen = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             byte[] got = b.receive();
-            assertThat(got).as("packet %d", i).isNotNull();
+            assertThat(got).as("packet %d of %s; %s", i, seen, net.describe()).isNotNull();
             seen.add(seqOf(got));
         }
 
         for (int i = 0; i < 50; i++) {
             assertThat(seen.get(i)).as("%s", seen).isEqualTo(i);
         }
+    }
+
+    /**
+     * The receive side queues before decryption in per-peer tins with a small-packet flow: while the receiver's
+     * (slowed) workers work through a backlog of large packets, a small one sent after all of them is served
+     * first. Not timed: 300 packets at 1 ms each on two workers leave
+     * over a hundred queued when the small one arrives.
+     */
+    @Test
+    void smallReceivedPacketOvertakesABacklogOfLargeOnes() throws Exception {
+        b.device.decorateCrypto(op -> p -> {
+            LockSupport.parkNanos(1_000_000L);
+            return op.apply(p);
+        });
+        net.configureBoth(null);
+        a.send(b, numbered(-1, 1000)); // the session first, so nothing waits for the handshake
+        assertThat(b.receive()).isNotNull();
+        for (int i = 0; i < 300; i++) {
+            a.send(b, numbered(i, 1200));
+        }
+        a.send(b, numbered(1_000_000, 40));
+        int largeBefore = 0;
+        int largeAfter = 0;
+        boolean small = false;
+        for (byte[] got = b.receive(); got != null; got = small ? b.receiveNothing() : b.receive()) {
+            if (seqOf(got) == 1_000_000) {
+                small = true;
+            } else if (small) {
+                largeAfter++;
+            } else {
+                largeBefore++;
+            }
+        }
+        assertThat(small).as("small packet delivered").isTrue();
+        // CoDel may drop some of the large ones (150 ms of backlog is over its interval), never the small one
+        assertThat(largeAfter)
+                .as("large packets after the small one (%d before)", largeBefore)
+                .isGreaterThan(50);
+        PeerStatistics p = b.device.peerStatistics().get(0);
+        assertThat(p.receiveQueue()).isNotNull();
+        assertThat(p.receiveQueue().dequeuedPackets()).isGreaterThanOrEqualTo(largeBefore + largeAfter + 2);
+        assertThat(p.receiveQueue().dropsOverflow()).isZero();
+        assertThat(b.drops(DropReason.REPLAY)).isZero();
+        assertThat(PrometheusText.render(b.device, "wg-b"))
+                .contains("direction=\"rx\"")
+                .contains("wgmesh_stage_seconds{interface=\"wg-b\",stage=\"rx_handoff\",quantile=\"0.99\"}");
     }
 
     @Test
@@ -172,6 +219,51 @@ class ParallelDataPathTest {
         }
     }
 
+    /**
+     * Hybrid: a peer sending a few packets stays inline (no transmit tin is ever created); once it sends in bursts
+     * it moves to the parallel path, and the packets around the switch arrive in order. Not timed: a 100-packet
+     * burst through the in-memory TUN lands in one 10 ms window whatever the machine's load.
+     */
+    @Test
+    void hybridSendsMiceInlineAndElephantsParallelInOrder() throws Exception {
+        System.setProperty(HybridChooser.PPS_PROPERTY, "1000"); // 10 packets per window
+        TwoDevices hybrid;
+        try {
+            hybrid = new TwoDevices(DataPathMode.HYBRID);
+        } finally {
+            System.clearProperty(HybridChooser.PPS_PROPERTY);
+        }
+        try (hybrid) {
+            hybrid.configureBoth(null);
+            int seq = 0;
+            for (int i = 0; i < 5; i++) {
+                hybrid.a.send(hybrid.b, numbered(seq++, 300));
+                assertThat(seqOf(hybrid.b.receive())).isEqualTo(seq - 1);
+                Thread.sleep(HybridChooser.WINDOW_NANOS / 1_000_000 * 2); // one packet per window at most
+            }
+            assertThat(hybrid.a.device.peerStatistics().get(0).queue())
+                    .as("mice never reach the scheduler")
+                    .isNull();
+            int expected = seq;
+            for (int round = 0; round < 10; round++) {
+                for (int k = 0; k < 100; k++) {
+                    hybrid.a.send(hybrid.b, numbered(seq++, 300));
+                }
+                for (int k = 0; k < 100; k++) {
+                    byte[] got = hybrid.b.receive();
+                    assertThat(got).as("packet %d", expected).isNotNull();
+                    assertThat(seqOf(got)).as("in order across the switch").isEqualTo(expected++);
+                }
+            }
+            PeerStatistics p = hybrid.a.device.peerStatistics().get(0);
+            assertThat(p.queue()).as("the elephant went parallel").isNotNull();
+            assertThat(p.queue().dequeuedPackets()).isPositive();
+            assertThat(hybrid.b.device.peerStatistics().get(0).receiveQueue())
+                    .as("receive always takes the receive tins")
+                    .isNotNull();
+        }
+    }
+
     @Test
     void inlineModeHasNoQueueStatistics() throws Exception {
         try (TwoDevices inline = new TwoDevices(DataPathMode.INLINE)) {
@@ -188,7 +280,9 @@ class ParallelDataPathTest {
         assertThat(DataPathMode.parse("Parallel", 1)).isEqualTo(DataPathMode.PARALLEL);
         assertThat(DataPathMode.parse("inline", 8)).isEqualTo(DataPathMode.INLINE);
         assertThat(DataPathMode.parse(null, 4)).isEqualTo(DataPathMode.INLINE);
+        assertThat(DataPathMode.parse("", 2)).isEqualTo(DataPathMode.INLINE);
         assertThat(DataPathMode.parse("auto", 1)).isEqualTo(DataPathMode.INLINE);
+        assertThat(DataPathMode.parse(" Hybrid ", 2)).isEqualTo(DataPathMode.HYBRID);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> DataPathMode.parse("turbo", 2))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("turbo");

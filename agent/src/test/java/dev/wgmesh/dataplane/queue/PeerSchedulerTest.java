@@ -144,6 +144,25 @@ class PeerSchedulerTest {
         assertThat(second.counter).isEqualTo(1);
     }
 
+    /** The receive side's tins: no owner, so each packet keeps its own; the counter it carries passes through. */
+    @Test
+    void aTinWithoutOwnerLeavesThePacketsOwnerAndCounter() {
+        PeerScheduler s = new PeerScheduler(new FqCodel(FqCodel.Config.defaults(), clock));
+        Tin rx = s.addPeer(null, CarriedCounter.INSTANCE);
+        Tin tx = s.addPeer("tx", new AtomicLong(100)::getAndIncrement);
+        PacketBuffer in = Packets.udp(pool, classifier, 1000, 100, 0);
+        in.owner = "keypair entry";
+        in.counter = 42;
+        s.enqueue(rx, in);
+        s.enqueue(tx, Packets.udp(pool, classifier, 2000, 100, 0));
+        PacketBuffer first = s.dequeue();
+        PacketBuffer second = s.dequeue();
+        assertThat(first.owner).isEqualTo("keypair entry");
+        assertThat(first.counter).isEqualTo(42);
+        assertThat(second.owner).isEqualTo("tx");
+        assertThat(second.counter).isEqualTo(100);
+    }
+
     @Test
     void batchStopsAtTheByteBound() {
         PeerScheduler s = new PeerScheduler(new FqCodel(FqCodel.Config.defaults(), clock));
