@@ -309,6 +309,11 @@ class AgentHub implements DisposableBean {
             sitePeers.remove(peerId);
         }
         ByteString key = ByteString.copyFrom(any.publicKey());
+        if (after != null && !agent) {
+            List<PeerRow> selves = new ArrayList<>(local.size());
+            local.forEach(s -> view.peer(s.peerId).ifPresent(selves::add));
+            maps.preloadDevice(after, selves); // one batch for every link of the device, not a query per agent
+        }
         for (AgentSession s : List.copyOf(local)) {
             PeerRow self = view.peer(s.peerId).orElse(null);
             if (self == null) {

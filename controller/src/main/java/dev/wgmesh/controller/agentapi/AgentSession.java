@@ -296,8 +296,8 @@ final class AgentSession {
                     changeNanosByRevision.keySet().iterator().next());
         }
         firstUnsentChangeNanos = 0;
+        listener.sent(this, revision, hash); // before the agent can ack it: desired is never behind applied
         send(message);
-        listener.sent(this, revision, hash);
     }
 
     /** Control messages are sent at once, whatever the outbound buffer says: they are rare and must not be lost. */
