@@ -48,12 +48,12 @@ SPRING_DATASOURCE_URL="jdbc:postgresql://$PGHOST:$PGPORT/$db" SPRING_DATASOURCE_
   "$JAVA" -Xmx2g ${WGMESH_BENCH_CONTROLLER_OPTS:-} -jar "$jar" --server.address=127.0.0.1 --wgmesh.grpc.address=127.0.0.1 \
   --spring.datasource.hikari.maximum-pool-size=20 >"$work/controller.log" 2>&1 &
 pid=$!
-for _ in $(seq 1 180); do
+for _ in $(seq 1 600); do
   if curl -fsS "http://127.0.0.1:$port/actuator/health" 2>/dev/null | grep -q '"UP"'; then break; fi
   kill -0 "$pid" 2>/dev/null || { echo "controller exited:"; tail -50 "$work/controller.log"; exit 1; }
   sleep 1
 done
-curl -fsS "http://127.0.0.1:$port/actuator/health" >/dev/null
+curl -fsS "http://127.0.0.1:$port/actuator/health" >/dev/null || { echo "controller not healthy:"; curl -sS "http://127.0.0.1:$port/actuator/health"; tail -30 "$work/controller.log"; exit 1; }
 
 cookies="$work/cookies"
 curl -fsS -c "$cookies" -b "$cookies" -H 'Content-Type: application/json' \

@@ -63,6 +63,10 @@ class AgentHub implements DisposableBean {
                 }
             });
     private final Timer syncLag;
+    private static final java.lang.management.ThreadMXBean THREADS =
+            java.lang.management.ManagementFactory.getThreadMXBean();
+    private final Timer fanoutWall;
+    private final io.micrometer.core.instrument.Counter fanoutCpu;
 
     AgentHub(
             MeshLoader loader,
@@ -91,6 +95,13 @@ class AgentHub implements DisposableBean {
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(meters);
+        this.fanoutWall = Timer.builder("wgmesh.agent.fanout")
+                .description("Time the fan-out thread spent on one change event (recomputing the maps it touches)")
+                .register(meters);
+        this.fanoutCpu = io.micrometer.core.instrument.Counter.builder("wgmesh.agent.fanout.cpu")
+                .baseUnit("seconds")
+                .description("CPU time of the fan-out thread spent on change events")
                 .register(meters);
         scheduler.scheduleWithFixedDelay(this::keepalives, 5, 5, TimeUnit.SECONDS);
     }
@@ -219,11 +230,15 @@ class AgentHub implements DisposableBean {
     void changed(List<ChangeEvent> batch) {
         fanout.execute(() -> {
             for (ChangeEvent e : batch) {
+                long wall = System.nanoTime();
+                long cpu = THREADS.getCurrentThreadCpuTime();
                 try {
                     apply(e);
                 } catch (RuntimeException ex) {
                     log.warn("Could not apply change {} {} {}", e.action(), e.targetType(), e.targetId(), ex);
                 }
+                fanoutWall.record(System.nanoTime() - wall, TimeUnit.NANOSECONDS);
+                fanoutCpu.increment((THREADS.getCurrentThreadCpuTime() - cpu) / 1e9);
             }
         });
     }
