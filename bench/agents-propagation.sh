@@ -2,6 +2,7 @@
 # Controller on fresh PostgreSQL with N simulated agents (mTLS gRPC): REST change -> every agent's ack p50/p99 (goal p99 <= 500 ms), heap per agent, idle CPU.
 #
 # Usage: bench/agents-propagation.sh [AGENTS] [CHANGES]      (defaults 1000, 5)
+# WGMESH_BENCH_CONTROLLER_OPTS adds JVM options to the controller (e.g. -XX:StartFlightRecording=filename=x.jfr).
 # Needs PostgreSQL on localhost:5432 (trust auth, user postgres; override with PGHOST/PGPORT/PGUSER). Builds the
 # controller jar and test classes when missing. The database is created fresh and dropped at the end, as is the
 # controller process; the data directory is a temporary one. There is no reference implementation to compare with
@@ -44,15 +45,15 @@ admin_password="bench-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 SPRING_DATASOURCE_URL="jdbc:postgresql://$PGHOST:$PGPORT/$db" SPRING_DATASOURCE_USERNAME="$PGUSER" \
   SPRING_DATASOURCE_PASSWORD="${PGPASSWORD:-}" WGMESH_DATA_DIR="$work/data" PORT="$port" WGMESH_GRPC_PORT="$grpc_port" \
   WGMESH_ADMIN_USERNAME=bench WGMESH_ADMIN_PASSWORD="$admin_password" \
-  "$JAVA" -Xmx2g -jar "$jar" --server.address=127.0.0.1 --wgmesh.grpc.address=127.0.0.1 \
+  "$JAVA" -Xmx2g ${WGMESH_BENCH_CONTROLLER_OPTS:-} -jar "$jar" --server.address=127.0.0.1 --wgmesh.grpc.address=127.0.0.1 \
   --spring.datasource.hikari.maximum-pool-size=20 >"$work/controller.log" 2>&1 &
 pid=$!
-for _ in $(seq 1 180); do
+for _ in $(seq 1 600); do
   if curl -fsS "http://127.0.0.1:$port/actuator/health" 2>/dev/null | grep -q '"UP"'; then break; fi
   kill -0 "$pid" 2>/dev/null || { echo "controller exited:"; tail -50 "$work/controller.log"; exit 1; }
   sleep 1
 done
-curl -fsS "http://127.0.0.1:$port/actuator/health" >/dev/null
+curl -fsS "http://127.0.0.1:$port/actuator/health" >/dev/null || { echo "controller not healthy:"; curl -sS "http://127.0.0.1:$port/actuator/health"; tail -30 "$work/controller.log"; exit 1; }
 
 cookies="$work/cookies"
 curl -fsS -c "$cookies" -b "$cookies" -H 'Content-Type: application/json' \

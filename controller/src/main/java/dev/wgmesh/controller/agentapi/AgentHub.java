@@ -63,6 +63,10 @@ class AgentHub implements DisposableBean {
                 }
             });
     private final Timer syncLag;
+    private static final java.lang.management.ThreadMXBean THREADS =
+            java.lang.management.ManagementFactory.getThreadMXBean();
+    private final Timer fanoutWall;
+    private final io.micrometer.core.instrument.Counter fanoutCpu;
 
     AgentHub(
             MeshLoader loader,
@@ -91,6 +95,13 @@ class AgentHub implements DisposableBean {
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(meters);
+        this.fanoutWall = Timer.builder("wgmesh.agent.fanout")
+                .description("Time the fan-out thread spent on one change event (recomputing the maps it touches)")
+                .register(meters);
+        this.fanoutCpu = io.micrometer.core.instrument.Counter.builder("wgmesh.agent.fanout.cpu")
+                .baseUnit("seconds")
+                .description("CPU time of the fan-out thread spent on change events")
                 .register(meters);
         scheduler.scheduleWithFixedDelay(this::keepalives, 5, 5, TimeUnit.SECONDS);
     }
@@ -145,6 +156,12 @@ class AgentHub implements DisposableBean {
         PeerRow self = view.peer(s.peerId).orElse(null);
         if (self == null) {
             closeAndDetach(s, Status.PERMISSION_DENIED.withDescription("the agent's peer was deleted"));
+            return;
+        }
+        if (store.credential(s.agentId).map(c -> c.revokedAt() != null).orElse(true)) {
+            // Revoked after the stream authenticated: the revocation event may already have been processed, so this
+            // check (on the fan-out thread, like that event) is what keeps a racing stream out.
+            cutOff(s);
             return;
         }
         AgentSession old = sessions.put(s.agentId, s);
@@ -213,11 +230,15 @@ class AgentHub implements DisposableBean {
     void changed(List<ChangeEvent> batch) {
         fanout.execute(() -> {
             for (ChangeEvent e : batch) {
+                long wall = System.nanoTime();
+                long cpu = THREADS.getCurrentThreadCpuTime();
                 try {
                     apply(e);
                 } catch (RuntimeException ex) {
                     log.warn("Could not apply change {} {} {}", e.action(), e.targetType(), e.targetId(), ex);
                 }
+                fanoutWall.record(System.nanoTime() - wall, TimeUnit.NANOSECONDS);
+                fanoutCpu.increment((THREADS.getCurrentThreadCpuTime() - cpu) / 1e9);
             }
         });
     }
@@ -259,6 +280,25 @@ class AgentHub implements DisposableBean {
         }
     }
 
+    /** A revoked agent is told so (and to remove its peers), then its stream ends. */
+    private void cutOff(AgentSession s) {
+        s.control(Control.newBuilder()
+                .setRevoked(Revoked.newBuilder()
+                        .setReason("the agent's credential was revoked")
+                        .setTearDown(true))
+                .build());
+        closeAndDetach(s, Status.PERMISSION_DENIED.withDescription("credential revoked"));
+    }
+
+    /** Reloads one peer row and propagates it, when agents of its network are served here. */
+    private void refreshPeer(UUID networkId, UUID peerId) {
+        Set<AgentSession> local = byNetwork.get(networkId);
+        MeshView view = views.get(networkId);
+        if (local != null && !local.isEmpty() && view != null) {
+            peerChanged(view, local, peerId);
+        }
+    }
+
     private void peerChanged(MeshView view, Set<AgentSession> local, UUID peerId) {
         PeerRow before = view.peer(peerId).orElse(null);
         PeerRow after = loader.peer(peerId).orElse(null);
@@ -284,6 +324,11 @@ class AgentHub implements DisposableBean {
             sitePeers.remove(peerId);
         }
         ByteString key = ByteString.copyFrom(any.publicKey());
+        if (after != null && !agent) {
+            List<PeerRow> selves = new ArrayList<>(local.size());
+            local.forEach(s -> view.peer(s.peerId).ifPresent(selves::add));
+            maps.preloadDevice(after, selves); // one batch for every link of the device, not a query per agent
+        }
         for (AgentSession s : List.copyOf(local)) {
             PeerRow self = view.peer(s.peerId).orElse(null);
             if (self == null) {
@@ -292,6 +337,7 @@ class AgentHub implements DisposableBean {
             }
             if (s.peerId.equals(peerId)) {
                 s.replaceAll(maps.interfaceOf(view, self), maps.entries(view, self));
+                s.submit();
                 continue;
             }
             s.apply(key, after == null ? null : maps.entry(view, self, after).orElse(null));
@@ -304,12 +350,14 @@ class AgentHub implements DisposableBean {
                                     maps.entry(view, self, p).orElse(null)));
                 }
             }
+            s.submit();
         }
     }
 
     private void recomputeAll(MeshView view, Set<AgentSession> local) {
         for (AgentSession s : local) {
             view.peer(s.peerId).ifPresent(self -> s.replaceAll(maps.interfaceOf(view, self), maps.entries(view, self)));
+            s.submit();
         }
     }
 
@@ -334,13 +382,10 @@ class AgentHub implements DisposableBean {
             }
             case "agent.revoked" -> {
                 if (s != null) {
-                    s.control(Control.newBuilder()
-                            .setRevoked(Revoked.newBuilder()
-                                    .setReason("the agent's credential was revoked")
-                                    .setTearDown(false))
-                            .build());
-                    closeAndDetach(s, Status.PERMISSION_DENIED.withDescription("credential revoked"));
+                    cutOff(s);
                 }
+                // Every replica drops the revoked agent's peer from the maps of the agents it serves.
+                store.credential(agentId).ifPresent(c -> refreshPeer(c.networkId(), c.peerId()));
             }
             default -> {
                 // presence changes are for the SSE stream only

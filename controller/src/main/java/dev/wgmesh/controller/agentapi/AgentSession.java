@@ -14,10 +14,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
@@ -62,11 +60,17 @@ final class AgentSession {
     private byte[] ifaceField = ConfigEntry.interfaceField(iface);
     private final TreeMap<ByteString, ConfigEntry> desired =
             new TreeMap<>(ByteString.unsignedLexicographicalComparator());
-    private final Set<ByteString> changed = new HashSet<>();
+    /**
+     * What the agent was last sent, as a difference: for each key changed since, the entry it has ({@link #NONE}: no
+     * such peer); every other key it has exactly as desired. Keeping a full copy per agent cost as much as the map.
+     */
+    private final Map<ByteString, ConfigEntry> unsent = new HashMap<>();
+
+    private static final ConfigEntry NONE =
+            new ConfigEntry(dev.wgmesh.proto.v1.PeerConfig.getDefaultInstance(), new byte[0]);
     private boolean needSnapshot = true;
 
     private InterfaceConfig sentIface;
-    private final Map<ByteString, ConfigEntry> sent = new HashMap<>();
     private long sentRevision;
     private long counter;
     private String sentHash;
@@ -112,50 +116,59 @@ final class AgentSession {
             long storedRevision,
             SentState resume) {
         setAll(iface, entries);
-        changed.clear();
+        unsent.clear();
         counter = Math.max(storedRevision, appliedRevision);
         String hash = ConfigEntry.hash(ifaceField, desired.values());
         if (appliedRevision > 0 && hash.equals(appliedHash)) {
-            adoptSent(appliedRevision, hash, this.iface, desired);
+            adoptSent(appliedRevision, hash, this.iface);
             needSnapshot = false;
         } else if (deltas
                 && resume != null
                 && resume.revision() == appliedRevision
                 && resume.hash().equals(appliedHash)) {
-            adoptSent(resume.revision(), resume.hash(), resume.iface(), resume.peers());
-            changed.addAll(desired.keySet());
-            changed.addAll(sent.keySet());
+            adoptSent(resume.revision(), resume.hash(), resume.iface());
+            resume.peers().forEach((k, had) -> {
+                if (!had.sameAs(desired.get(k))) {
+                    unsent.put(k, had);
+                }
+            });
+            desired.forEach((k, want) -> unsent.putIfAbsent(k, resume.peers().getOrDefault(k, NONE)));
+            unsent.entrySet().removeIf(e -> e.getValue().sameAs(desired.get(e.getKey())));
             needSnapshot = false;
             markDirty();
         } else {
             needSnapshot = true;
             markDirty();
         }
+        submit();
     }
 
-    private void adoptSent(long revision, String hash, InterfaceConfig i, Map<ByteString, ConfigEntry> peers) {
+    /** The agent runs {@code i} and, apart from the keys in {@link #unsent}, the desired peers. */
+    private void adoptSent(long revision, String hash, InterfaceConfig i) {
         sentRevision = revision;
         sentHash = hash;
         sentIface = i;
-        sent.clear();
-        sent.putAll(peers);
+    }
+
+    /** Before {@code key}'s desired entry changes from {@code old}: remembers what the agent has, once. */
+    private void remember(ByteString key, ConfigEntry old) {
+        unsent.putIfAbsent(key, old == null ? NONE : old);
     }
 
     /** Replaces the whole desired configuration (network or site change, own peer changed). */
     synchronized void replaceAll(InterfaceConfig newIface, Collection<ConfigEntry> entries) {
-        Set<ByteString> before = new HashSet<>(desired.keySet());
         Map<ByteString, ConfigEntry> old = new HashMap<>(desired);
         setAll(newIface, entries);
-        for (ByteString k : before) {
-            if (!desired.containsKey(k)) {
-                changed.add(k);
+        old.forEach((k, was) -> {
+            if (!was.sameAs(desired.get(k))) {
+                remember(k, was);
             }
-        }
-        for (Map.Entry<ByteString, ConfigEntry> e : desired.entrySet()) {
-            if (!e.getValue().sameAs(old.get(e.getKey()))) {
-                changed.add(e.getKey());
+        });
+        desired.forEach((k, want) -> {
+            if (!old.containsKey(k)) {
+                remember(k, null);
             }
-        }
+        });
         markDirty();
     }
 
@@ -171,7 +184,7 @@ final class AgentSession {
     synchronized void apply(ByteString publicKey, ConfigEntry entry) {
         ConfigEntry old = entry == null ? desired.remove(publicKey) : desired.put(publicKey, entry);
         if (entry == null ? old != null : !entry.sameAs(old)) {
-            changed.add(publicKey);
+            remember(publicKey, old);
             markDirty();
         }
     }
@@ -188,11 +201,21 @@ final class AgentSession {
         ifaceField = ConfigEntry.interfaceField(newIface);
     }
 
+    /** Records that the desired state moved; sent once the writer calls {@link #submit} (or at start/nack). */
     private void markDirty() {
         if (firstUnsentChangeNanos == 0) {
             firstUnsentChangeNanos = System.nanoTime();
         }
-        scheduleFlush();
+    }
+
+    /**
+     * The writer is done with one change: what it did to this session goes out together, as one revision (a peer
+     * removal and the route change it implies never arrive as two).
+     */
+    synchronized void submit() {
+        if (firstUnsentChangeNanos != 0) {
+            scheduleFlush();
+        }
     }
 
     private void scheduleFlush() {
@@ -206,7 +229,7 @@ final class AgentSession {
 
     /** True while a change waits to be sent (the update-queue gauge). */
     synchronized boolean pending() {
-        return needSnapshot || !changed.isEmpty() || (sentIface != null && !iface.equals(sentIface));
+        return needSnapshot || !unsent.isEmpty() || (sentIface != null && !iface.equals(sentIface));
     }
 
     /** Sends what changed since the last send as one revision (Snapshot when needed or without delta support). */
@@ -224,7 +247,7 @@ final class AgentSession {
         String hash = ConfigEntry.hash(ifaceField, desired.values());
         if (needSnapshot || !deltas || sentIface == null) {
             if (!needSnapshot && hash.equals(sentHash)) {
-                changed.clear();
+                unsent.clear();
                 firstUnsentChangeNanos = 0;
                 return;
             }
@@ -239,16 +262,17 @@ final class AgentSession {
                                             .toList()))
                             .setConfigHash(hash))
                     .build();
-            adoptSent(revision, hash, iface, desired);
+            adoptSent(revision, hash, iface);
             needSnapshot = false;
         } else {
             Delta.Builder d = Delta.newBuilder();
             if (!iface.equals(sentIface)) {
                 d.setInterfaceConfig(iface);
             }
-            for (ByteString key : changed) {
+            for (Map.Entry<ByteString, ConfigEntry> e : unsent.entrySet()) {
+                ByteString key = e.getKey();
                 ConfigEntry want = desired.get(key);
-                ConfigEntry have = sent.get(key);
+                ConfigEntry have = e.getValue() == NONE ? null : e.getValue();
                 if (want == null && have != null) {
                     d.addRemovedPeerKeys(key);
                 } else if (want != null && !want.sameAs(have)) {
@@ -256,7 +280,7 @@ final class AgentSession {
                 }
             }
             if (!d.hasInterfaceConfig() && d.getUpsertedPeersCount() == 0 && d.getRemovedPeerKeysCount() == 0) {
-                changed.clear();
+                unsent.clear();
                 firstUnsentChangeNanos = 0;
                 return;
             }
@@ -266,27 +290,19 @@ final class AgentSession {
                             .setRevision(revision)
                             .setConfigHash(hash))
                     .build();
-            for (ByteString key : changed) {
-                ConfigEntry want = desired.get(key);
-                if (want == null) {
-                    sent.remove(key);
-                } else {
-                    sent.put(key, want);
-                }
-            }
             sentIface = iface;
             sentRevision = revision;
             sentHash = hash;
         }
-        changed.clear();
+        unsent.clear(); // the agent now has what is desired
         changeNanosByRevision.put(revision, firstUnsentChangeNanos);
         if (changeNanosByRevision.size() > LAG_TRACKED) {
             changeNanosByRevision.remove(
                     changeNanosByRevision.keySet().iterator().next());
         }
         firstUnsentChangeNanos = 0;
+        listener.sent(this, revision, hash); // before the agent can ack it: desired is never behind applied
         send(message);
-        listener.sent(this, revision, hash);
     }
 
     /** Control messages are sent at once, whatever the outbound buffer says: they are rare and must not be lost. */
@@ -325,6 +341,7 @@ final class AgentSession {
             // Nothing of the revision was applied: the agent's state is unknown to us; start over with a snapshot.
             needSnapshot = true;
             markDirty();
+            submit();
             return -1;
         }
         Long since = changeNanosByRevision.remove(revision);
@@ -333,7 +350,18 @@ final class AgentSession {
     }
 
     synchronized SentState sentState() {
-        return sentIface == null ? null : new SentState(sentRevision, sentHash, sentIface, Map.copyOf(sent));
+        if (sentIface == null) {
+            return null;
+        }
+        Map<ByteString, ConfigEntry> sent = new HashMap<>(desired);
+        unsent.forEach((k, had) -> {
+            if (had == NONE) {
+                sent.remove(k);
+            } else {
+                sent.put(k, had);
+            }
+        });
+        return new SentState(sentRevision, sentHash, sentIface, Map.copyOf(sent));
     }
 
     synchronized long revision() {

@@ -3,8 +3,10 @@ package dev.wgmesh.controller.agentapi;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -28,15 +30,26 @@ class AgentStateWriter implements DisposableBean {
 
     private record Revision(long revision, String hash, String error) {}
 
+    /** PostgreSQL channel: "replica-id:agent-id,agent-id,..." after a flush changed those agents' revisions. */
+    static final String CHANNEL = "wgmesh_agent";
+    /** NOTIFY payloads must stay under 8000 bytes: 37 bytes per id. */
+    private static final int IDS_PER_NOTIFY = 200;
+
     private final JdbcTemplate jdbc;
+    private final AgentEvents events;
+    private final ReplicaId replica;
+    private final boolean postgres;
     private final Map<UUID, Revision> desired = new ConcurrentHashMap<>();
     private final Map<UUID, Revision> applied = new ConcurrentHashMap<>();
     private final Map<UUID, UUID> seen = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("agent-state-writer").daemon().factory());
 
-    AgentStateWriter(JdbcTemplate jdbc) {
+    AgentStateWriter(JdbcTemplate jdbc, AgentEvents events, ReplicaId replica, ChangeOutbox outbox) {
         this.jdbc = jdbc;
+        this.events = events;
+        this.replica = replica;
+        this.postgres = outbox.postgres();
         timer.scheduleWithFixedDelay(this::flushQuietly, PERIOD_MS, PERIOD_MS, TimeUnit.MILLISECONDS);
     }
 
@@ -61,9 +74,51 @@ class AgentStateWriter implements DisposableBean {
         }
     }
 
-    /** Writes everything queued so far. */
+    /**
+     * Writes everything queued so far; then the dashboard hears of the agents whose revisions moved: this replica's
+     * subscribers directly, the other replicas' through {@link #CHANNEL} ({@link ChangePoller} listens).
+     */
     synchronized void flush() {
+        Set<UUID> moved = writeQueued();
+        if (moved.isEmpty()) {
+            return;
+        }
+        events.agentsChanged(moved);
+        if (postgres) {
+            List<UUID> ids = new ArrayList<>(moved);
+            for (int i = 0; i < ids.size(); i += IDS_PER_NOTIFY) {
+                StringBuilder payload = new StringBuilder(replica.id()).append(':');
+                for (UUID id : ids.subList(i, Math.min(ids.size(), i + IDS_PER_NOTIFY))) {
+                    payload.append(id).append(',');
+                }
+                payload.setLength(payload.length() - 1);
+                jdbc.queryForList("SELECT pg_notify(?, ?)", CHANNEL, payload.toString());
+            }
+        }
+    }
+
+    /** Agents named in a {@link #CHANNEL} payload of another replica (empty for this replica's own or bad ones). */
+    List<UUID> fromOtherReplica(String payload) {
+        int colon = payload == null ? -1 : payload.lastIndexOf(':');
+        if (colon < 0 || payload.substring(0, colon).equals(replica.id())) {
+            return List.of();
+        }
+        List<UUID> ids = new ArrayList<>();
+        for (String part : payload.substring(colon + 1).split(",")) {
+            try {
+                ids.add(UUID.fromString(part));
+            } catch (IllegalArgumentException ex) {
+                return List.of();
+            }
+        }
+        return ids;
+    }
+
+    /** @return the agents whose desired or applied revision was written */
+    private Set<UUID> writeQueued() {
+        Set<UUID> moved = new LinkedHashSet<>();
         List<Object[]> d = drain(desired, (id, r) -> new Object[] {r.revision(), r.hash(), id});
+        d.forEach(row -> moved.add((UUID) row[2]));
         if (!d.isEmpty()) {
             jdbc.batchUpdate(
                     "UPDATE agent SET desired_revision = ?, desired_config_hash = ? WHERE id = ?"
@@ -71,6 +126,7 @@ class AgentStateWriter implements DisposableBean {
                     d.stream().map(a -> new Object[] {a[0], a[1], a[2], a[0]}).toList());
         }
         List<Object[]> a = drain(applied, (id, r) -> new Object[] {r.revision(), r.hash(), r.error(), id});
+        a.forEach(row -> moved.add((UUID) row[3]));
         if (!a.isEmpty()) {
             jdbc.batchUpdate(
                     "UPDATE agent SET applied_revision = ?, applied_config_hash = ?, last_error = ? WHERE id = ?", a);
@@ -80,6 +136,7 @@ class AgentStateWriter implements DisposableBean {
         if (!s.isEmpty()) {
             jdbc.batchUpdate("UPDATE agent SET last_seen_at = ? WHERE id = ? AND session_id = ?", s);
         }
+        return moved;
     }
 
     private static <V> List<Object[]> drain(Map<UUID, V> map, java.util.function.BiFunction<UUID, V, Object[]> row) {

@@ -81,6 +81,19 @@ class AgentStore {
         return query(" WHERE a.id = ?", id).stream().findFirst();
     }
 
+    /** The agents with these ids that exist (any order); at most {@link #MANY} ids per call. */
+    List<Agent> findMany(List<UUID> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        if (ids.size() > MANY) {
+            throw new IllegalArgumentException("at most " + MANY + " ids");
+        }
+        return query(" WHERE a.id IN (" + "?,".repeat(ids.size() - 1) + "?)", ids.toArray());
+    }
+
+    static final int MANY = 500;
+
     /** One page, ordered by creation; filters may be null. */
     List<Agent> list(UUID networkId, Boolean online, Boolean drift, int limit, long offset) {
         StringBuilder where = new StringBuilder(" WHERE 1 = 1");

@@ -23,7 +23,8 @@ import org.springframework.stereotype.Component;
 /**
  * Reads {@code change_outbox} in id order and hands new rows to {@link AgentHub}. Woken by PostgreSQL
  * {@code LISTEN/NOTIFY} as soon as a change commits (on H2, or if the listening connection fails: polling every
- * {@code wgmesh.agents.outbox-poll}).
+ * {@code wgmesh.agents.outbox-poll}). The same connection hears other replicas' agent revision changes
+ * ({@link AgentStateWriter#CHANNEL}) for the dashboard's live view.
  *
  * <p>Ids are assigned at insert but become visible at commit, so a smaller id can appear after a larger one. The
  * reader therefore keeps a floor below which every id was seen, remembers the ids above it it has processed, and
@@ -40,6 +41,8 @@ class ChangePoller implements SmartLifecycle {
     private final DataSource dataSource;
     private final AgentHub hub;
     private final ChangeOutbox outbox;
+    private final AgentStateWriter writer;
+    private final AgentEvents events;
     private final Duration pollInterval;
     private final Object wake = new Object();
     private volatile boolean running;
@@ -56,11 +59,15 @@ class ChangePoller implements SmartLifecycle {
             DataSource dataSource,
             AgentHub hub,
             ChangeOutbox outbox,
+            AgentStateWriter writer,
+            AgentEvents events,
             @Value("${wgmesh.agents.outbox-poll:100ms}") Duration pollInterval) {
         this.jdbc = jdbc;
         this.dataSource = dataSource;
         this.hub = hub;
         this.outbox = outbox;
+        this.writer = writer;
+        this.events = events;
         this.pollInterval = pollInterval;
     }
 
@@ -156,13 +163,25 @@ class ChangePoller implements SmartLifecycle {
                 c.setAutoCommit(true);
                 try (Statement s = c.createStatement()) {
                     s.execute("LISTEN " + ChangeOutbox.CHANNEL);
+                    s.execute("LISTEN " + AgentStateWriter.CHANNEL);
                 }
                 Class<?> pg = Class.forName("org.postgresql.PGConnection");
                 Object pgc = c.unwrap(pg);
                 Method get = pg.getMethod("getNotifications", int.class);
+                Class<?> note = Class.forName("org.postgresql.PGNotification");
+                Method name = note.getMethod("getName");
+                Method parameter = note.getMethod("getParameter");
                 while (running) {
                     Object[] got = (Object[]) get.invoke(pgc, 1000);
-                    if (got != null && got.length > 0) {
+                    boolean change = false;
+                    for (Object n : got == null ? new Object[0] : got) {
+                        if (AgentStateWriter.CHANNEL.equals(name.invoke(n))) {
+                            events.agentsChanged(writer.fromOtherReplica((String) parameter.invoke(n)));
+                        } else {
+                            change = true;
+                        }
+                    }
+                    if (change) {
                         synchronized (wake) {
                             woken = true;
                             wake.notifyAll();

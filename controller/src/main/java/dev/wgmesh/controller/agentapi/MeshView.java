@@ -30,6 +30,7 @@ final class MeshView {
      *
      * @param publicKey raw 32 bytes
      * @param hostPrefixes tunnel addresses as host prefixes (/32, /128), canonical text
+     * @param enabled the peer is enabled and, for an agent peer, its agent is not revoked ({@link MeshLoader})
      */
     record PeerRow(
             UUID id,
@@ -50,10 +51,20 @@ final class MeshView {
         }
     }
 
+    /**
+     * An agent peer's map entry as every other agent sees it, shared by all their maps (one object, not one per map):
+     * valid while the row, the keepalive and the LAN prefixes it was built from are the current ones.
+     */
+    record SharedEntry(PeerRow row, int keepalive, List<String> lanPrefixes, ConfigEntry entry) {}
+
     private volatile NetRow network;
     private final Map<UUID, SiteRow> sites = new ConcurrentHashMap<>();
     private final Map<UUID, PeerRow> peers = new ConcurrentHashMap<>();
     private final Map<com.google.protobuf.ByteString, UUID> byKey = new ConcurrentHashMap<>();
+    /** Agent peers by site: the site router and the routes are found without scanning every peer. */
+    private final Map<UUID, Map<UUID, PeerRow>> agentsBySite = new ConcurrentHashMap<>();
+    /** Shared entries by peer id, [0] without and [1] with the peer's site LAN prefixes ({@link NetworkMaps}). */
+    private final Map<UUID, SharedEntry[]> shared = new ConcurrentHashMap<>();
 
     MeshView(NetRow network) {
         this.network = network;
@@ -86,15 +97,46 @@ final class MeshView {
     /** @return the row it replaced, or null */
     PeerRow putPeer(PeerRow p) {
         byKey.put(com.google.protobuf.ByteString.copyFrom(p.publicKey()), p.id());
-        return peers.put(p.id(), p);
+        PeerRow old = peers.put(p.id(), p);
+        if (old != null && !java.util.Arrays.equals(old.publicKey(), p.publicKey())) {
+            byKey.remove(com.google.protobuf.ByteString.copyFrom(old.publicKey()), p.id());
+        }
+        unindex(old);
+        if (p.agent() && p.siteId() != null) {
+            agentsBySite
+                    .computeIfAbsent(p.siteId(), k -> new ConcurrentHashMap<>())
+                    .put(p.id(), p);
+        }
+        return old;
     }
 
     PeerRow removePeer(UUID id) {
         PeerRow old = peers.remove(id);
         if (old != null) {
             byKey.remove(com.google.protobuf.ByteString.copyFrom(old.publicKey()));
+            unindex(old);
+            shared.remove(id);
         }
         return old;
+    }
+
+    private void unindex(PeerRow old) {
+        if (old != null && old.agent() && old.siteId() != null) {
+            agentsBySite.computeIfPresent(old.siteId(), (k, m) -> {
+                m.remove(old.id());
+                return m.isEmpty() ? null : m;
+            });
+        }
+    }
+
+    /** Sites with at least one agent peer (active or not). */
+    java.util.Set<UUID> sitesWithAgents() {
+        return agentsBySite.keySet();
+    }
+
+    /** The cached shared entry slots of a peer (created empty on first use). */
+    SharedEntry[] sharedEntries(UUID peerId) {
+        return shared.computeIfAbsent(peerId, k -> new SharedEntry[2]);
     }
 
     /** The peer with this public key (stats name links by key). */
@@ -114,19 +156,18 @@ final class MeshView {
         if (siteId == null) {
             return Optional.empty();
         }
-        return peers.values().stream()
-                .filter(p -> p.agent() && siteId.equals(p.siteId()) && p.active(now))
+        Map<UUID, PeerRow> agents = agentsBySite.get(siteId);
+        if (agents == null) {
+            return Optional.empty();
+        }
+        return agents.values().stream()
+                .filter(p -> p.active(now))
                 .min(Comparator.comparing(PeerRow::createdAt).thenComparing(PeerRow::id));
     }
 
-    /** Active agent peers of a site. */
+    /** Agent peers of a site (active or not). */
     List<PeerRow> agentsOfSite(UUID siteId) {
-        List<PeerRow> out = new ArrayList<>();
-        for (PeerRow p : peers.values()) {
-            if (p.agent() && siteId != null && siteId.equals(p.siteId())) {
-                out.add(p);
-            }
-        }
-        return out;
+        Map<UUID, PeerRow> agents = siteId == null ? null : agentsBySite.get(siteId);
+        return agents == null ? List.of() : new ArrayList<>(agents.values());
     }
 }

@@ -9,11 +9,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashSet;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
@@ -53,12 +53,9 @@ class NetworkMaps {
                 .setListenPort(self.listenPort() == null ? 0 : self.listenPort())
                 .setMtu(view.network().mtu());
         view.site(self.siteId()).ifPresent(s -> b.addAllLocalLanPrefixes(s.lanPrefixes()));
-        Set<UUID> routed = new HashSet<>();
-        for (PeerRow p : view.peers()) {
-            if (p.agent() && p.siteId() != null && !p.siteId().equals(self.siteId()) && routed.add(p.siteId())) {
-                if (view.siteRouter(p.siteId(), now).isPresent()) {
-                    view.site(p.siteId()).ifPresent(s -> b.addAllRoutes(s.lanPrefixes()));
-                }
+        for (UUID site : new TreeSet<>(view.sitesWithAgents())) { // stable order: same routes, same hash
+            if (!site.equals(self.siteId()) && view.siteRouter(site, now).isPresent()) {
+                view.site(site).ifPresent(s -> b.addAllRoutes(s.lanPrefixes()));
             }
         }
         return b.build();
@@ -70,37 +67,111 @@ class NetworkMaps {
         if (peer.id().equals(self.id()) || !self.active(now) || !peer.active(now)) {
             return Optional.empty();
         }
-        PeerConfig.Builder b = PeerConfig.newBuilder()
-                .setPublicKey(ByteString.copyFrom(peer.publicKey()))
-                .setName(peer.name())
-                .addAllAllowedIps(peer.hostPrefixes());
         if (peer.agent()) {
-            b.setEndpoint(peer.endpoint() == null ? "" : peer.endpoint())
-                    .setPersistentKeepaliveSeconds(keepalive(view, peer))
-                    .setProbe(true)
-                    .setProbeAddress(peer.tunnelIpv4());
-            if (peer.siteId() != null && !peer.siteId().equals(self.siteId())) {
-                boolean router = view.siteRouter(peer.siteId(), now)
-                        .map(r -> r.id().equals(peer.id()))
-                        .orElse(false);
-                if (router) {
-                    view.site(peer.siteId()).ifPresent(s -> b.addAllAllowedIps(s.lanPrefixes()));
-                }
-            }
-        } else {
-            if (self.endpoint() == null) {
-                return Optional.empty(); // devices only connect to reachable agents
-            }
-            b.setPresharedKey(psk(self.id(), peer.id()));
-            if (peer.endpoint() != null) {
-                b.setEndpoint(peer.endpoint()).setPersistentKeepaliveSeconds(keepalive(view, peer));
-            }
+            return Optional.of(agentEntry(view, self, peer, now));
+        }
+        if (self.endpoint() == null) {
+            return Optional.empty(); // devices only connect to reachable agents
+        }
+        PeerConfig.Builder b = base(peer).setPresharedKey(psk(self.id(), peer.id()));
+        if (peer.endpoint() != null) {
+            b.setEndpoint(peer.endpoint()).setPersistentKeepaliveSeconds(keepalive(view, peer));
         }
         return Optional.of(ConfigEntry.of(b.build()));
     }
 
+    private static PeerConfig.Builder base(PeerRow peer) {
+        return PeerConfig.newBuilder()
+                .setPublicKey(ByteString.copyFrom(peer.publicKey()))
+                .setName(peer.name())
+                .addAllAllowedIps(peer.hostPrefixes());
+    }
+
+    /**
+     * An agent peer's entry depends on the viewing agent only through whether it gets the peer's site LAN prefixes
+     * (the peer routes its site and the viewer is elsewhere), so there are at most two, built once and shared by
+     * every map: a change to one agent costs one entry, not one per agent, and maps hold references.
+     */
+    private ConfigEntry agentEntry(MeshView view, PeerRow self, PeerRow peer, Instant now) {
+        List<String> lan = null;
+        if (peer.siteId() != null && !peer.siteId().equals(self.siteId())) {
+            boolean router = view.siteRouter(peer.siteId(), now)
+                    .map(r -> r.id().equals(peer.id()))
+                    .orElse(false);
+            if (router) {
+                lan = view.site(peer.siteId())
+                        .map(MeshView.SiteRow::lanPrefixes)
+                        .orElse(null);
+            }
+        }
+        int keepalive = keepalive(view, peer);
+        MeshView.SharedEntry[] slots = view.sharedEntries(peer.id());
+        int slot = lan == null ? 0 : 1;
+        MeshView.SharedEntry cached = slots[slot];
+        if (cached != null
+                && cached.row() == peer
+                && cached.keepalive() == keepalive
+                && java.util.Objects.equals(cached.lanPrefixes(), lan)) {
+            return cached.entry();
+        }
+        PeerConfig.Builder b = base(peer)
+                .setEndpoint(peer.endpoint() == null ? "" : peer.endpoint())
+                .setPersistentKeepaliveSeconds(keepalive)
+                .setProbe(true)
+                .setProbeAddress(peer.tunnelIpv4());
+        if (lan != null) {
+            b.addAllAllowedIps(lan);
+        }
+        ConfigEntry entry = ConfigEntry.of(b.build());
+        slots[slot] = new MeshView.SharedEntry(peer, keepalive, lan, entry);
+        return entry;
+    }
+
+    /**
+     * Reads, creating the missing ones, the preshared keys of the links between {@code peer} and {@code others} in
+     * one batch (three statements), so building the entries that follow never goes to the database link by link.
+     */
+    void preloadLinks(UUID peer, Collection<UUID> others) {
+        List<UUID> missing = new ArrayList<>();
+        for (UUID other : others) {
+            if (!other.equals(peer) && !pskCache.containsKey(link(peer, other))) {
+                missing.add(other);
+            }
+        }
+        if (!missing.isEmpty()) {
+            presharedKeys
+                    .forLinks(peer, missing)
+                    .forEach((other, key) -> pskCache.put(
+                            link(peer, other),
+                            ByteString.copyFrom(Base64.getDecoder().decode(key.reveal()))));
+        }
+    }
+
+    /** Preloads the links of a device to the agents whose maps it enters (those that are reachable). */
+    void preloadDevice(PeerRow device, Collection<PeerRow> agents) {
+        if (device.agent()) {
+            return;
+        }
+        List<UUID> reachable = new ArrayList<>();
+        for (PeerRow a : agents) {
+            if (a.endpoint() != null) {
+                reachable.add(a.id());
+            }
+        }
+        preloadLinks(device.id(), reachable);
+    }
+
     /** Every entry of {@code self}'s map. */
     List<ConfigEntry> entries(MeshView view, PeerRow self) {
+        if (self.endpoint() != null) {
+            List<UUID> devices = new ArrayList<>();
+            for (PeerRow p : view.peers()) {
+                if (!p.agent()) {
+                    devices.add(p.id());
+                }
+            }
+            preloadLinks(self.id(), devices);
+        }
         List<ConfigEntry> out = new ArrayList<>();
         for (PeerRow p : view.peers()) {
             entry(view, self, p).ifPresent(out::add);
@@ -114,10 +185,13 @@ class NetworkMaps {
                 : view.network().persistentKeepalive();
     }
 
+    private static String link(UUID a, UUID b) {
+        return a.compareTo(b) < 0 ? a + ":" + b : b + ":" + a;
+    }
+
     private ByteString psk(UUID a, UUID b) {
-        String link = a.compareTo(b) < 0 ? a + ":" + b : b + ":" + a;
         return pskCache.computeIfAbsent(
-                link,
+                link(a, b),
                 k -> ByteString.copyFrom(
                         Base64.getDecoder().decode(presharedKeys.forLink(a, b).reveal())));
     }

@@ -28,9 +28,7 @@ import java.security.MessageDigest;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -66,13 +64,31 @@ public final class SimulatedAgent implements AutoCloseable {
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("sim-keepalive").daemon().factory());
 
+    /** What runs: the interface and the peers by key; {@link #config} is built from them on demand. */
+    private dev.wgmesh.proto.v1.InterfaceConfig iface = dev.wgmesh.proto.v1.InterfaceConfig.getDefaultInstance();
+
+    private final java.util.TreeMap<ByteString, PeerConfig> peers =
+            new java.util.TreeMap<>(ByteString.unsignedLexicographicalComparator());
     private NetworkConfig config = NetworkConfig.getDefaultInstance();
+    private boolean configStale;
+    /**
+     * Cheap hashing (benchmarks): each peer's canonical encoding is computed once, when it arrives, and the hash is
+     * the digest of their concatenation ({@link ConfigEntry}), instead of canonicalising the whole configuration per
+     * revision. {@link #fullHashMatches} checks the end state the slow, independent way.
+     */
+    private boolean cheapHashing;
+
+    private final java.util.TreeMap<ByteString, ConfigEntry> entries =
+            new java.util.TreeMap<>(ByteString.unsignedLexicographicalComparator());
     private long revision;
     private String hash = "";
+    private String controllerHash = "";
     private final List<ControllerMessage> received = new CopyOnWriteArrayList<>();
     private volatile Status closedWith;
     private volatile Metadata closedTrailers;
     private volatile boolean ackEnabled = true;
+    /** Serialized size of every message received (benchmarks: bytes per agent per change). */
+    private final java.util.concurrent.atomic.AtomicLong bytesReceived = new java.util.concurrent.atomic.AtomicLong();
     /** Revision → System.nanoTime() when it was acked (benchmarks). */
     private final Map<Long, Long> ackedAtNanos = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -236,6 +252,7 @@ public final class SimulatedAgent implements AutoCloseable {
         stream = stub.sync(new StreamObserver<>() {
             @Override
             public void onNext(ControllerMessage m) {
+                bytesReceived.addAndGet(m.getSerializedSize());
                 received.add(m);
                 handle(m);
             }
@@ -289,7 +306,11 @@ public final class SimulatedAgent implements AutoCloseable {
     private synchronized void handle(ControllerMessage m) {
         switch (m.getKindCase()) {
             case SNAPSHOT -> {
-                config = m.getSnapshot().getConfig();
+                NetworkConfig c = m.getSnapshot().getConfig();
+                iface = c.getInterfaceConfig();
+                peers.clear();
+                entries.clear();
+                c.getPeersList().forEach(this::upsert);
                 revision = m.getSnapshot().getRevision();
                 ack(m.getSnapshot().getConfigHash());
             }
@@ -299,7 +320,14 @@ public final class SimulatedAgent implements AutoCloseable {
                     sendAck(d.getRevision(), false, "delta from " + d.getFromRevision() + " but running " + revision);
                     return;
                 }
-                config = applyDelta(config, d);
+                if (d.hasInterfaceConfig()) {
+                    iface = d.getInterfaceConfig();
+                }
+                for (ByteString key : d.getRemovedPeerKeysList()) {
+                    peers.remove(key);
+                    entries.remove(key);
+                }
+                d.getUpsertedPeersList().forEach(this::upsert);
                 revision = d.getRevision();
                 ack(d.getConfigHash());
             }
@@ -310,25 +338,70 @@ public final class SimulatedAgent implements AutoCloseable {
         notifyAll();
     }
 
-    static NetworkConfig applyDelta(NetworkConfig c, Delta d) {
-        Map<ByteString, PeerConfig> peers = new LinkedHashMap<>();
-        c.getPeersList().forEach(p -> peers.put(p.getPublicKey(), p));
-        d.getRemovedPeerKeysList().forEach(peers::remove);
-        d.getUpsertedPeersList().forEach(p -> peers.put(p.getPublicKey(), p));
-        NetworkConfig.Builder b = NetworkConfig.newBuilder()
-                .setInterfaceConfig(d.hasInterfaceConfig() ? d.getInterfaceConfig() : c.getInterfaceConfig());
-        b.addAllPeers(new ArrayList<>(peers.values()));
-        return b.build();
+    private void upsert(PeerConfig p) {
+        peers.put(p.getPublicKey(), p);
+        if (cheapHashing) {
+            entries.put(p.getPublicKey(), ConfigEntry.of(p));
+        }
+        configStale = true;
     }
 
     private void ack(String expected) {
-        hash = ConfigHashes.hash(config);
+        configStale = true;
+        controllerHash = expected;
+        hash = cheapHashing
+                ? ConfigEntry.hash(ConfigEntry.interfaceField(iface), entries.values())
+                : ConfigHashes.hash(config());
         if (ackEnabled) {
             sendAck(revision, true, "");
         }
         if (!hash.equals(expected)) {
             mismatches++;
         }
+    }
+
+    /** Cheap per-revision hashing for benchmarks (see {@link #cheapHashing}); set before {@link #connect}. */
+    public SimulatedAgent cheapHashing() {
+        cheapHashing = true;
+        return this;
+    }
+
+    /** The hash of what runs computed the slow, independent way equals the one the controller last sent. */
+    public synchronized boolean fullHashMatches() {
+        return ConfigHashes.hash(config()).equals(controllerHash);
+    }
+
+    /** Whether the peer with this public key is configured. */
+    public synchronized boolean hasPeer(ByteString publicKey) {
+        return peers.containsKey(publicKey);
+    }
+
+    /** Waits until the peer with this public key is configured. */
+    public void awaitPeer(ByteString publicKey, Duration timeout) throws InterruptedException {
+        awaitState("peer configured", () -> peers.containsKey(publicKey), timeout);
+    }
+
+    /** Waits until exactly {@code count} peers are configured. */
+    public void awaitPeerCount(int count, Duration timeout) throws InterruptedException {
+        awaitState(count + " peers", () -> peers.size() == count, timeout);
+    }
+
+    /** Waits, without building the configuration message, until {@code condition} holds (checked under the lock). */
+    private synchronized void awaitState(String what, java.util.function.BooleanSupplier condition, Duration timeout)
+            throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError(what + ": not within " + timeout + " (" + peers.size() + " peers)");
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+    }
+
+    /** The number of peers configured. */
+    public synchronized int peerCount() {
+        return peers.size();
     }
 
     private int mismatches;
@@ -365,6 +438,13 @@ public final class SimulatedAgent implements AutoCloseable {
     }
 
     public synchronized NetworkConfig config() {
+        if (configStale) {
+            config = NetworkConfig.newBuilder()
+                    .setInterfaceConfig(iface)
+                    .addAllPeers(peers.values())
+                    .build();
+            configStale = false;
+        }
         return config;
     }
 
@@ -374,6 +454,10 @@ public final class SimulatedAgent implements AutoCloseable {
 
     public synchronized String hash() {
         return hash;
+    }
+
+    public long bytesReceived() {
+        return bytesReceived.get();
     }
 
     public Long ackedAtNanos(long rev) {
@@ -396,14 +480,14 @@ public final class SimulatedAgent implements AutoCloseable {
     public synchronized NetworkConfig await(Predicate<NetworkConfig> condition, Duration timeout)
             throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
-        while (!condition.test(config)) {
+        while (!condition.test(config())) {
             long left = end - System.nanoTime();
             if (left <= 0) {
-                throw new AssertionError("condition not met within " + timeout + "; config: " + config);
+                throw new AssertionError("condition not met within " + timeout + "; config: " + config());
             }
             TimeUnit.NANOSECONDS.timedWait(this, left);
         }
-        return config;
+        return config();
     }
 
     /** Waits until the stream was closed by the server (or failed). */
