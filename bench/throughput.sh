@@ -2,7 +2,9 @@
 # Tunnel throughput: iperf3 TCP (1 and 4 streams) through wgmesh-wg vs wireguard-go, two namespaces, median of 3 runs.
 #
 # Usage: sudo bench/throughput.sh [seconds-per-run]   (env REPEATS=3, IMPLS="wireguard-go wgmesh")
-# Both ends of the tunnel run the same implementation; the topology, keys and MTU are identical for both.
+# Both ends of a tunnel run the same implementation; the topology, keys and MTU are identical for both, and the
+# runs alternate between the two tunnels.
+# Gate (issue 4): our single-stream median >= wireguard-go's in the same run; the script exits 1 when it is not.
 set -euo pipefail
 umask 077
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -51,42 +53,53 @@ start_impl() { # impl ns ifname
 }
 
 # iperf3 run → bits per second received, from its JSON report
-iperf() { # streams [seconds]
-  ip netns exec "$nsA" timeout $((duration + 30)) iperf3 -c 10.251.0.2 -t "${2:-$duration}" -P "$1" -J > "$tmp/iperf.json"
+iperf() { # server-address streams [seconds]
+  ip netns exec "$nsA" timeout $((duration + 30)) iperf3 -c "$1" -t "${3:-$duration}" -P "$2" -J > "$tmp/iperf.json"
   python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"]))' "$tmp/iperf.json"
 }
 
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-declare -A result
+# Both tunnels side by side in the same two namespaces (tunnel n: inner 10.251.n.0/24, UDP port 51819+n), so that
+# their runs can interleave: on a shared machine the load drifts, and alternating keeps the comparison fair.
+declare -A server
 n=0
 for impl in $impls; do
   n=$((n + 1))
-  ifA="wba$id$n"; ifB="wbb$id$n"
+  ifA="wba$id$n"; ifB="wbb$id$n"; port=$((51819 + n))
   start_impl "$impl" "$nsA" "$ifA"; start_impl "$impl" "$nsB" "$ifB"
-  ip netns exec "$nsA" wg set "$ifA" private-key "$tmp/a.key" listen-port 51820 \
-    peer "$pubB" allowed-ips 10.251.0.2/32 endpoint 10.250.0.2:51820
-  ip netns exec "$nsB" wg set "$ifB" private-key "$tmp/b.key" listen-port 51820 \
-    peer "$pubA" allowed-ips 10.251.0.1/32 endpoint 10.250.0.1:51820
-  ip -n "$nsA" addr add 10.251.0.1/24 dev "$ifA"; ip -n "$nsB" addr add 10.251.0.2/24 dev "$ifB"
+  ip netns exec "$nsA" wg set "$ifA" private-key "$tmp/a.key" listen-port "$port" \
+    peer "$pubB" allowed-ips "10.251.$n.2/32" endpoint "10.250.0.2:$port"
+  ip netns exec "$nsB" wg set "$ifB" private-key "$tmp/b.key" listen-port "$port" \
+    peer "$pubA" allowed-ips "10.251.$n.1/32" endpoint "10.250.0.1:$port"
+  ip -n "$nsA" addr add "10.251.$n.1/24" dev "$ifA"; ip -n "$nsB" addr add "10.251.$n.2/24" dev "$ifB"
   ip -n "$nsA" link set "$ifA" mtu 1420 up; ip -n "$nsB" link set "$ifB" mtu 1420 up
-  if ! ip netns exec "$nsA" "${ping[@]}" -c 3 -W 5 10.251.0.2 >/dev/null; then
+  if ! ip netns exec "$nsA" "${ping[@]}" -c 3 -W 5 "10.251.$n.2" >/dev/null; then
     echo "throughput: $impl tunnel does not pass traffic" >&2; exit 1
   fi
-  ip netns exec "$nsB" iperf3 -s -D -B 10.251.0.2 --pidfile "$tmp/iperf3.pid"
-  sleep 0.5
-  iperf 4 3 >/dev/null   # warm-up run, not counted (lets a JIT compile the hot path; same for both)
-  one=(); four=()
-  for _ in $(seq "$repeats"); do
-    one+=("$(iperf 1)")
-    four+=("$(iperf 4)")
+  server[$impl]="10.251.$n.2"
+done
+ip netns exec "$nsB" iperf3 -s -D --pidfile "$tmp/iperf3.pid"
+sleep 0.5
+for impl in $impls; do
+  iperf "${server[$impl]}" 4 3 >/dev/null   # warm-up run, not counted (lets a JIT compile the hot path; same for both)
+done
+
+declare -A runs
+for _ in $(seq "$repeats"); do
+  for s in 1 4; do
+    for impl in $impls; do
+      runs[$impl,$s]="${runs[$impl,$s]:-} $(iperf "${server[$impl]}" "$s")"
+    done
   done
-  result[$impl,1]="$(median "${one[@]}")"
-  result[$impl,4]="$(median "${four[@]}")"
-  echo "$impl: 1 stream ${one[*]} bit/s; 4 streams ${four[*]} bit/s" >&2
-  kill "$(cat "$tmp/iperf3.pid")" 2>/dev/null || true
-  ip -n "$nsA" link del "$ifA"; ip -n "$nsB" link del "$ifB"   # both daemons exit when their interface goes
-  sleep 1
+done
+declare -A result
+for impl in $impls; do
+  # shellcheck disable=SC2086 # word-splitting the run list is intended
+  result[$impl,1]="$(median ${runs[$impl,1]})"
+  # shellcheck disable=SC2086
+  result[$impl,4]="$(median ${runs[$impl,4]})"
+  echo "$impl: 1 stream${runs[$impl,1]} bit/s; 4 streams${runs[$impl,4]} bit/s" >&2
 done
 
 gbps() { awk -v b="$1" 'BEGIN {printf "%.2f Gbit/s", b / 1e9}'; }
@@ -96,3 +109,12 @@ for s in 1 4; do
   ratio="$(awk -v a="$ours" -v b="$ref" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "n/a"}')"
   printf '%-16s %-16s %-16s %s\n' "$s stream(s)" "$(gbps "$ref")" "$(gbps "$ours")" "$ratio"
 done
+ref1="${result[wireguard-go,1]:-}"; ours1="${result[wgmesh,1]:-}"
+if [ -n "$ref1" ] && [ -n "$ours1" ]; then
+  if [ "$ours1" -ge "$ref1" ]; then
+    echo "gate (wgmesh 1 stream >= wireguard-go 1 stream, same run): PASS"
+  else
+    echo "gate (wgmesh 1 stream >= wireguard-go 1 stream, same run): FAIL"
+    exit 1
+  fi
+fi

@@ -14,6 +14,17 @@ public final class Cmd {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
+    /** Commands still running, for {@link #killAll} when the JVM is stopped in the middle of one. */
+    private static final java.util.Set<Process> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Kills every command still running (with its children). */
+    static void killAll() {
+        for (Process p : RUNNING) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
+
     public record Result(List<String> command, int exit, String out, String err) {
         public Result orThrow() {
             if (exit != 0) {
@@ -36,6 +47,7 @@ public final class Cmd {
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + command.getFirst() + ": " + e.getMessage(), e);
         }
+        RUNNING.add(p);
         CompletableFuture<String> out = drain(p.getInputStream());
         CompletableFuture<String> err = drain(p.getErrorStream());
         try {
@@ -57,6 +69,8 @@ public final class Cmd {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted: " + String.join(" ", command), e);
+        } finally {
+            RUNNING.remove(p);
         }
     }
 

@@ -37,6 +37,7 @@ public final class NetLab implements AutoCloseable {
                             synchronized (OPEN) {
                                 labs = new ArrayList<>(OPEN);
                             }
+                            Cmd.killAll();
                             labs.forEach(NetLab::close);
                         },
                         "netlab-cleanup"));
@@ -168,15 +169,17 @@ public final class NetLab implements AutoCloseable {
             p.descendants().forEach(ProcessHandle::destroy);
             p.destroy();
         }
+        // One deadline for all of them, so a shutdown hook stays short however many processes there are.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         for (Process p : processes) {
             try {
-                if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                if (!p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                     p.descendants().forEach(ProcessHandle::destroyForcibly);
                     p.destroyForcibly();
-                    p.waitFor(5, TimeUnit.SECONDS);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                p.destroyForcibly();
             }
         }
         processes.clear();

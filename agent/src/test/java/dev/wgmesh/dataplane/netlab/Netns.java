@@ -48,6 +48,20 @@ public final class Netns {
         return Cmd.run(timeout, wrap(List.of("sh", "-c", script)), null);
     }
 
+    /** UDP datagrams dropped in this namespace because a socket's receive buffer was full (IPv4 + IPv6). */
+    public long udpReceiveBufferErrors() {
+        long sum = 0;
+        for (String line : ok("nstat", "-asz", "UdpRcvbufErrors", "Udp6RcvbufErrors")
+                .lines()
+                .toList()) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 2 && f[0].endsWith("RcvbufErrors")) {
+                sum += Long.parseLong(f[1]);
+            }
+        }
+        return sum;
+    }
+
     @Override
     public String toString() {
         return name;

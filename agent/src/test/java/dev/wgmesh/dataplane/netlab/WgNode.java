@@ -29,12 +29,22 @@ public final class WgNode {
         this.ifname = ifname;
         this.impl = impl;
         this.privateKey = Cmd.run(List.of("wg", "genkey")).orThrow().out().trim();
-        this.publicKey = Cmd.run(Duration.ofSeconds(10), List.of("wg", "pubkey"), privateKey + "\n")
+        this.publicKey = publicKeyOf(privateKey);
+        this.keyFile = Files.writeString(dir.resolve(ifname + ".key"), privateKey + "\n");
+        this.log = dir.resolve(ifname + ".log");
+    }
+
+    /** {@code wg pubkey} of a base64 private key. */
+    public static String publicKeyOf(String privateKey) {
+        return Cmd.run(Duration.ofSeconds(10), List.of("wg", "pubkey"), privateKey.trim() + "\n")
                 .orThrow()
                 .out()
                 .trim();
-        this.keyFile = Files.writeString(dir.resolve(ifname + ".key"), privateKey + "\n");
-        this.log = dir.resolve(ifname + ".log");
+    }
+
+    /** The public key of a fresh private key that is then forgotten: a peer that will never send anything. */
+    public static String randomPublicKey() {
+        return publicKeyOf(Cmd.run(List.of("wg", "genkey")).orThrow().out());
     }
 
     /** Starts the implementation in the foreground and waits for its UAPI socket. */
@@ -74,6 +84,32 @@ public final class WgNode {
             }
         }
         ns.ok("ip", "link", "set", ifname, "mtu", Integer.toString(mtu), "up");
+    }
+
+    /**
+     * What the kernel counted on this interface ({@code ip -s link}): tx = handed to the daemon, rx = written by it,
+     * txDropped = packets the TUN queue dropped because the daemon did not read them in time.
+     */
+    public record LinkCounters(long rxBytes, long rxPackets, long txBytes, long txPackets, long txDropped) {}
+
+    public LinkCounters linkCounters() {
+        var stats = com.google.gson.JsonParser.parseString(ns.ok("ip", "-s", "-j", "link", "show", "dev", ifname))
+                .getAsJsonArray()
+                .get(0)
+                .getAsJsonObject()
+                .getAsJsonObject("stats64");
+        var rx = stats.getAsJsonObject("rx");
+        var tx = stats.getAsJsonObject("tx");
+        return new LinkCounters(
+                rx.get("bytes").getAsLong(),
+                rx.get("packets").getAsLong(),
+                tx.get("bytes").getAsLong(),
+                tx.get("packets").getAsLong(),
+                tx.get("dropped").getAsLong());
+    }
+
+    public void mtu(int mtu) {
+        ns.ok("ip", "link", "set", ifname, "mtu", Integer.toString(mtu));
     }
 
     public String logText() {

@@ -31,15 +31,28 @@ public final class WgPair {
     public final NetLab lab;
     public final WgNode a;
     public final WgNode b;
+    /** The veth ends in a's and b's namespaces. */
+    public final String vethA;
 
-    private WgPair(NetLab lab, WgNode a, WgNode b) {
+    public final String vethB;
+    public final boolean outerV6;
+    public final int mtu;
+    private final Path psk;
+
+    private WgPair(NetLab lab, WgNode a, WgNode b, String vethA, String vethB, boolean outerV6, Path psk, int mtu) {
         this.lab = lab;
         this.a = a;
         this.b = b;
+        this.vethA = vethA;
+        this.vethB = vethB;
+        this.outerV6 = outerV6;
+        this.psk = psk;
+        this.mtu = mtu;
     }
 
     /**
-     * Builds and starts the pair.
+     * Builds and starts the pair. If anything fails half-way the lab still owns what was made, so the caller's
+     * {@code lab.close()} cleans up.
      *
      * @param outerV6 endpoints on the IPv6 veth addresses instead of IPv4
      * @param psk a preshared key file both sides use, or null
@@ -57,15 +70,77 @@ public final class WgPair {
         nsB.ok("ip", "addr", "add", B_OUTER6 + "/64", "dev", vethB, "nodad");
         WgNode a = new WgNode(lab, nsA, lab.ifname("wga"), implA, dir).start();
         WgNode b = new WgNode(lab, nsB, lab.ifname("wgb"), implB, dir).start();
+        WgPair pair = new WgPair(lab, a, b, vethA, vethB, outerV6, psk, mtu);
         a.set("private-key", a.keyFile.toString(), "listen-port", "51820");
         b.set("private-key", b.keyFile.toString(), "listen-port", "51821");
-        String endB = outerV6 ? "[" + B_OUTER6 + "]:51821" : B_OUTER4 + ":51821";
-        String endA = outerV6 ? "[" + A_OUTER6 + "]:51820" : A_OUTER4 + ":51820";
-        peer(a, b, B_INNER4 + "/32," + B_INNER6 + "/128", endB, psk);
-        peer(b, a, A_INNER4 + "/32," + A_INNER6 + "/128", endA, psk);
+        peer(a, b, B_INNER4 + "/32," + B_INNER6 + "/128", pair.endpoint(b), psk);
+        peer(b, a, A_INNER4 + "/32," + A_INNER6 + "/128", pair.endpoint(a), psk);
         a.up(mtu, A_INNER4 + "/24", A_INNER6 + "/64");
         b.up(mtu, B_INNER4 + "/24", B_INNER6 + "/64");
-        return new WgPair(lab, a, b);
+        return pair;
+    }
+
+    /** {@code node}'s configured UDP endpoint as its peer knows it: {@code 192.168.77.2:51821} or {@code [..]:51821}. */
+    public String endpoint(WgNode node) {
+        return outer(node) + ":" + port(node);
+    }
+
+    /** {@code node}'s outer address in the family of this pair's transport, bracketed for IPv6. */
+    public String outer(WgNode node) {
+        if (outerV6) {
+            return "[" + (node == a ? A_OUTER6 : B_OUTER6) + "]";
+        }
+        return node == a ? A_OUTER4 : B_OUTER4;
+    }
+
+    private int port(WgNode node) {
+        return node == a ? 51820 : 51821;
+    }
+
+    /** {@code node}'s tunnel address of {@code family} (4 or 6). */
+    public String inner(WgNode node, int family) {
+        if (family == 6) {
+            return node == a ? A_INNER6 : B_INNER6;
+        }
+        return node == a ? A_INNER4 : B_INNER4;
+    }
+
+    public WgNode other(WgNode node) {
+        return node == a ? b : a;
+    }
+
+    /**
+     * Back to the configuration {@link #create} made, with fresh peers (so no session survives and the next packet
+     * starts a new handshake from whichever side sends it), and both MTUs back to the initial one. Uses
+     * {@code wg setconf}, which replaces the whole device configuration as an administrator would.
+     */
+    public void reset() throws java.io.IOException {
+        for (WgNode node : List.of(a, b)) {
+            WgNode other = other(node);
+            StringBuilder conf = new StringBuilder()
+                    .append("[Interface]\nPrivateKey = ")
+                    .append(node.privateKey)
+                    .append("\nListenPort = ")
+                    .append(port(node))
+                    .append("\n\n[Peer]\nPublicKey = ")
+                    .append(other.publicKey)
+                    .append("\nAllowedIPs = ")
+                    .append(inner(other, 4))
+                    .append("/32, ")
+                    .append(inner(other, 6))
+                    .append("/128\nEndpoint = ")
+                    .append(endpoint(other))
+                    .append('\n');
+            if (psk != null) {
+                conf.append("PresharedKey = ")
+                        .append(java.nio.file.Files.readString(psk).trim())
+                        .append('\n');
+            }
+            Path file = node.keyFile.resolveSibling(node.ifname + ".conf");
+            java.nio.file.Files.writeString(file, conf);
+            node.wg("setconf", node.ifname, file.toString());
+            node.mtu(mtu);
+        }
     }
 
     private static void peer(WgNode on, WgNode other, String allowed, String endpoint, Path psk) {
@@ -95,6 +170,10 @@ public final class WgPair {
 
     /** ping from {@code from} to {@code addr}: {@code count} echoes, fast (flood with iputils, -A with busybox). */
     public static int[] ping(WgNode from, String addr, int count, boolean flood) {
+        return ping(from.ns, addr, count, flood);
+    }
+
+    public static int[] ping(Netns from, String addr, int count, boolean flood) {
         boolean iputils = Cmd.run(List.of("sh", "-c", "command -v ping")).exit() == 0;
         List<String> cmd;
         if (iputils) {
@@ -106,12 +185,7 @@ public final class WgPair {
                     ? List.of("busybox", "ping", "-A", "-q", "-c", Integer.toString(count), "-W", "2", addr)
                     : List.of("busybox", "ping", "-c", Integer.toString(count), "-W", "2", addr);
         }
-        Cmd.Result r = Cmd.run(Duration.ofSeconds(60), from.ns.wrap(cmd), null);
-        Matcher m = PING_SUMMARY.matcher(r.out());
-        if (!m.find()) {
-            throw new IllegalStateException("no ping summary: " + r.out() + r.err());
-        }
-        return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
+        return summary(from, cmd);
     }
 
     /** {@code count} pings of {@code size} data bytes (DF not set, so the kernel may fragment the inner packet). */
@@ -120,7 +194,12 @@ public final class WgPair {
         List<String> cmd =
                 new java.util.ArrayList<>(iputils ? List.of("ping", "-M", "dont") : List.of("busybox", "ping"));
         cmd.addAll(List.of("-c", Integer.toString(count), "-s", Integer.toString(size), "-W", "3", addr));
-        Cmd.Result r = Cmd.run(Duration.ofSeconds(60), from.ns.wrap(cmd), null);
+        return summary(from.ns, cmd);
+    }
+
+    /** Runs a ping in {@code ns}: {transmitted, received}. */
+    private static int[] summary(Netns ns, List<String> cmd) {
+        Cmd.Result r = Cmd.run(Duration.ofSeconds(60), ns.wrap(cmd), null);
         Matcher m = PING_SUMMARY.matcher(r.out());
         if (!m.find()) {
             throw new IllegalStateException("no ping summary: " + r.out() + r.err());
@@ -130,6 +209,10 @@ public final class WgPair {
 
     /** True once {@code from} can ping {@code addr} (retrying while the handshake completes, up to ~10 s). */
     public static boolean reachable(WgNode from, String addr) {
+        return reachable(from.ns, addr);
+    }
+
+    public static boolean reachable(Netns from, String addr) {
         for (int i = 0; i < 10; i++) {
             if (ping(from, addr, 1, false)[1] == 1) {
                 return true;
