@@ -5,6 +5,7 @@
 # BENCH_WARMUP=N (default 5000) peers are created first in another network, so the timed phase measures the warm,
 # sustained rate; the cold rate of the warm-up is printed too. BENCH_JFR=FILE records a Java Flight Recording
 # (profile settings, deep stacks) of the controller into FILE. BENCH_KEEP_DB=1 keeps the database for inspection.
+# BENCH_CONTROLLER_ARGS are added to the controller's command line (e.g. --spring.threads.virtual.enabled=false).
 # Needs PostgreSQL on localhost:5432 (trust auth, user postgres; override with PGHOST/PGPORT/PGUSER) and a built
 # controller jar (built here when missing). The database is created fresh and dropped at the end, as is the
 # controller process; the data directory is a temporary one.
@@ -41,7 +42,7 @@ admin_password="bench-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 SPRING_DATASOURCE_URL="jdbc:postgresql://$PGHOST:$PGPORT/$db" SPRING_DATASOURCE_USERNAME="$PGUSER" \
   SPRING_DATASOURCE_PASSWORD="${PGPASSWORD:-}" WGMESH_DATA_DIR="$work/data" PORT="$port" WGMESH_GRPC_PORT=0 \
   WGMESH_ADMIN_USERNAME=bench WGMESH_ADMIN_PASSWORD="$admin_password" \
-  "$JAVA" -Xmx1g ${BENCH_JFR:+-XX:FlightRecorderOptions=stackdepth=512 -XX:StartFlightRecording=settings=profile,dumponexit=true,filename=$BENCH_JFR} -jar "$jar" --server.address=127.0.0.1 >"$work/controller.log" 2>&1 &
+  "$JAVA" -Xmx1g ${BENCH_JFR:+-XX:FlightRecorderOptions=stackdepth=512 -XX:StartFlightRecording=settings=profile,dumponexit=true,filename=$BENCH_JFR} -jar "$jar" --server.address=127.0.0.1 ${BENCH_CONTROLLER_ARGS:-} >"$work/controller.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 180); do
   if curl -fsS "http://127.0.0.1:$port/actuator/health" 2>/dev/null | grep -q '"UP"'; then break; fi
