@@ -2,6 +2,10 @@
 # Controller on fresh PostgreSQL: create 10,000 DEVICE peers over REST (goal >= 500/s), then list/search p99 (goal <= 50 ms).
 #
 # Usage: bench/controller-peers.sh [PEERS] [CLIENTS]      (defaults 10000, 16)
+# BENCH_WARMUP=N (default 5000) peers are created first in another network, so the timed phase measures the warm,
+# sustained rate; the cold rate of the warm-up is printed too. BENCH_JFR=FILE records a Java Flight Recording
+# (profile settings, deep stacks) of the controller into FILE. BENCH_KEEP_DB=1 keeps the database for inspection.
+# BENCH_CONTROLLER_ARGS are added to the controller's command line (e.g. --spring.threads.virtual.enabled=false).
 # Needs PostgreSQL on localhost:5432 (trust auth, user postgres; override with PGHOST/PGPORT/PGUSER) and a built
 # controller jar (built here when missing). The database is created fresh and dropped at the end, as is the
 # controller process; the data directory is a temporary one.
@@ -25,7 +29,9 @@ port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); p
 pid=""
 cleanup() {
   if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  psql -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  if [ "${BENCH_KEEP_DB:-0}" = 1 ]; then echo "kept database $db"; else
+    psql -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -36,7 +42,7 @@ admin_password="bench-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 SPRING_DATASOURCE_URL="jdbc:postgresql://$PGHOST:$PGPORT/$db" SPRING_DATASOURCE_USERNAME="$PGUSER" \
   SPRING_DATASOURCE_PASSWORD="${PGPASSWORD:-}" WGMESH_DATA_DIR="$work/data" PORT="$port" WGMESH_GRPC_PORT=0 \
   WGMESH_ADMIN_USERNAME=bench WGMESH_ADMIN_PASSWORD="$admin_password" \
-  "$JAVA" -Xmx1g -jar "$jar" --server.address=127.0.0.1 >"$work/controller.log" 2>&1 &
+  "$JAVA" -Xmx1g ${BENCH_JFR:+-XX:FlightRecorderOptions=stackdepth=512 -XX:StartFlightRecording=settings=profile,dumponexit=true,filename=$BENCH_JFR} -jar "$jar" --server.address=127.0.0.1 ${BENCH_CONTROLLER_ARGS:-} >"$work/controller.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 180); do
   if curl -fsS "http://127.0.0.1:$port/actuator/health" 2>/dev/null | grep -q '"UP"'; then break; fi
@@ -54,9 +60,14 @@ WGMESH_TOKEN="$(curl -fsS -c "$cookies" -b "$cookies" -H 'Content-Type: applicat
   -d '{"name":"bench","scope":"WRITE"}' "http://127.0.0.1:$port/api/v1/tokens" | sed -n 's/.*"secret":"\([^"]*\)".*/\1/p')"
 [ -n "$WGMESH_TOKEN" ] || { echo "could not create an API token"; exit 1; }
 export WGMESH_TOKEN
+# The controller's PostgreSQL backends (its connection pool, open since startup): the client reads their CPU time.
+BENCH_PG_PIDS="$(psql -At -d postgres -c "SELECT string_agg(pid::text, ',') FROM pg_stat_activity WHERE datname = '$db'")"
+export BENCH_PG_PIDS
+# List/search is timed as loaded, then again after this (autovacuum's ANALYZE, which this server may not run).
+export BENCH_ANALYZE_COMMAND="psql -q -d $db -c 'ANALYZE peer; ANALYZE peer_tag'"
 
 "$JAVA" "$root/controller/src/test/java/dev/wgmesh/controller/bench/PeerLoadBench.java" \
-  "http://127.0.0.1:$port" "$peers" "$clients" "$pid" | tee "$work/client.out" | grep -v '^NETWORK_ID='
+  "http://127.0.0.1:$port" "$peers" "$clients" "$pid" "${BENCH_WARMUP:-5000}" | tee "$work/client.out" | grep -v '^NETWORK_ID='
 net="$(sed -n 's/^NETWORK_ID=//p' "$work/client.out")"
 
 # The database's own view: no address twice, no reservation left unclaimed.

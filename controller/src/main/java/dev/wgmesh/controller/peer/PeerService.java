@@ -29,8 +29,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Peers. A creation is one transaction: shared lock on the network (its prefixes cannot change underneath), address
- * allocation ({@link IpamService#allocate}), the peer row with its tags, and the audit entry; a failure anywhere
- * rolls all of it back, so nothing is left to release. Key generation and sealing run before it, off the database.
+ * allocation ({@link IpamService#allocate}), the peer row with its tags (plain JDBC, {@link PeerInsert}), and the
+ * audit entry; a failure anywhere rolls all of it back, so nothing is left to release. Key generation and sealing
+ * run before it, off the database.
  */
 @Service
 public class PeerService {
@@ -46,6 +47,7 @@ public class PeerService {
     private final AuditLog audit;
     private final NetworkPrefixLock prefixLock;
     private final PeerListQuery listQuery;
+    private final PeerInsert inserts;
     private final TransactionTemplate tx;
     private final Clock clock = Clock.systemUTC();
 
@@ -58,6 +60,7 @@ public class PeerService {
             AuditLog audit,
             NetworkPrefixLock prefixLock,
             PeerListQuery listQuery,
+            PeerInsert inserts,
             PlatformTransactionManager transactions) {
         this.repository = repository;
         this.networks = networks;
@@ -67,6 +70,7 @@ public class PeerService {
         this.audit = audit;
         this.prefixLock = prefixLock;
         this.listQuery = listQuery;
+        this.inserts = inserts;
         this.tx = new TransactionTemplate(transactions);
     }
 
@@ -119,17 +123,14 @@ public class PeerService {
             wants.add(new IpamService.Want(network.ipv6(), spec.tunnelIpv6(), "tunnelIpv6"));
         }
         List<Allocation> allocated = ipam.allocate(networkId, id, wants);
-        PeerEntity e = new PeerEntity(
+        Peer created = insertRow(new PeerInsert.NewPeer(
                 id,
                 networkId,
-                spec.kind(),
+                spec,
                 publicKey,
                 sealed,
                 allocated.get(0).address().toString(),
-                allocated.size() > 1 ? allocated.get(1).address().toString() : null,
-                clock.instant());
-        e.apply(spec, clock.instant());
-        Peer created = Peer.of(saveAndFlush(e));
+                allocated.size() > 1 ? allocated.get(1).address().toString() : null));
         audit.record("peer.created", TARGET, created.id(), null, created.auditView());
         return created;
     }
@@ -247,20 +248,33 @@ public class PeerService {
         }
     }
 
+    private Peer insertRow(PeerInsert.NewPeer p) {
+        try {
+            return inserts.insert(p, clock.instant());
+        } catch (DataIntegrityViolationException ex) {
+            throw translate(ex, p.spec().name());
+        }
+    }
+
     private PeerEntity saveAndFlush(PeerEntity e) {
         try {
             return repository.saveAndFlush(e);
         } catch (DataIntegrityViolationException ex) {
-            if (Constraints.violated(ex, "uq_peer_network_name")) {
-                throw new ConflictException("name", "a peer named '" + e.name() + "' already exists in this network");
-            }
-            if (Constraints.violated(ex, "uq_peer_public_key")) {
-                throw new ConflictException("publicKey", "another peer already uses this public key");
-            }
-            if (Constraints.violated(ex, "fk_peer_site")) {
-                throw new InvalidInputException("siteId", "the site was deleted during the request");
-            }
-            throw ex;
+            throw translate(ex, e.name());
         }
+    }
+
+    /** A violated constraint of ours as the API error naming the field; anything else as it is. */
+    private static RuntimeException translate(DataIntegrityViolationException ex, String name) {
+        if (Constraints.violated(ex, "uq_peer_network_name")) {
+            return new ConflictException("name", "a peer named '" + name + "' already exists in this network");
+        }
+        if (Constraints.violated(ex, "uq_peer_public_key")) {
+            return new ConflictException("publicKey", "another peer already uses this public key");
+        }
+        if (Constraints.violated(ex, "fk_peer_site")) {
+            return new InvalidInputException("siteId", "the site was deleted during the request");
+        }
+        return ex;
     }
 }

@@ -12,13 +12,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * API tokens: creation (secret returned once), listing, revocation, and authentication of presented secrets.
  *
  * <p>Last-used time is written at most once per {@code wgmesh.security.token-last-used-interval} (default 60 s)
  * per token: an in-memory note skips the database entirely in between, and the guarded UPDATE keeps replicas
- * from each writing on every request.
+ * from each writing on every request. The token row itself is read at most once per {@code
+ * wgmesh.security.token-cache-ttl} (default 2 s) per token ({@link VerifiedTokenCache}): a revocation applies at
+ * once on the replica that revoked, and within that time on the others.
  */
 @Service
 public class ApiTokenService {
@@ -34,12 +38,15 @@ public class ApiTokenService {
     private final AuditLog audit;
     private final Duration lastUsedInterval;
     private final Map<UUID, Instant> lastUsedWritten = new ConcurrentHashMap<>();
+    private final VerifiedTokenCache verified;
 
     ApiTokenService(
             ApiTokenRepository tokens,
             AuditLog audit,
-            @Value("${wgmesh.security.token-last-used-interval:60s}") Duration lastUsedInterval) {
+            @Value("${wgmesh.security.token-last-used-interval:60s}") Duration lastUsedInterval,
+            @Value("${wgmesh.security.token-cache-ttl:2s}") Duration cacheTtl) {
         this.tokens = tokens;
+        this.verified = new VerifiedTokenCache(cacheTtl);
         this.audit = audit;
         this.lastUsedInterval = lastUsedInterval;
     }
@@ -82,6 +89,8 @@ public class ApiTokenService {
             throw new ApiTokenNotFoundException(id);
         }
         lastUsedWritten.remove(id);
+        verified.forget(id);
+        afterCommit(() -> verified.forget(id)); // a request that read the row before the commit may have put it back
         ApiToken revoked = tokens.findById(id).orElseThrow(() -> new ApiTokenNotFoundException(id));
         audit.record(TARGET + ".revoked", TARGET, id, null, auditView(revoked));
         return revoked;
@@ -106,7 +115,11 @@ public class ApiTokenService {
         if (id.isEmpty()) {
             return Optional.empty();
         }
-        Optional<ApiTokenRepository.Stored> stored = tokens.findStored(id.get());
+        Optional<ApiTokenRepository.Stored> stored = verified.get(id.get());
+        if (stored.isEmpty()) {
+            stored = tokens.findStored(id.get());
+            stored.ifPresent(verified::remember);
+        }
         Instant now = Instant.now();
         if (stored.isEmpty()
                 || !OpaqueSecret.matches(secret, stored.get().secretSha256())
@@ -115,6 +128,17 @@ public class ApiTokenService {
         }
         noteUse(id.get(), now);
         return Optional.of(stored.get().token());
+    }
+
+    private static void afterCommit(Runnable action) {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    action.run();
+                }
+            });
+        }
     }
 
     private void noteUse(UUID id, Instant now) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +21,23 @@ class WireGuardKeysTest {
             assertThat(priv[0] & 7).isZero(); // clamped as wg genkey does
             assertThat(priv[31] & 0xC0).isEqualTo(0x40);
         }
+    }
+
+    /** RFC 7748 §6.1: Alice's and Bob's key pairs. */
+    @Test
+    void publicKeyDerivationMatchesRfc7748Vectors() {
+        assertPublicKey(
+                "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a",
+                "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
+        assertPublicKey(
+                "5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb",
+                "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f");
+    }
+
+    private static void assertPublicKey(String privateHex, String publicHex) {
+        byte[] pub = new byte[WireGuardKeys.KEY_LENGTH];
+        WireGuardKeys.publicKey(HexFormat.of().parseHex(privateHex), pub);
+        assertThat(HexFormat.of().formatHex(pub)).isEqualTo(publicHex);
     }
 
     @Test

@@ -12,6 +12,11 @@ import org.springframework.context.annotation.Import;
  *
  * <p>The data directory (master key, CA) goes to a per-JVM temporary folder. The first admin is {@link TestAdmin};
  * {@link ApiTestClient#loggedInAsAdmin} gives a client with its session.
+ *
+ * <p>Shutdown is immediate, not graceful: the cached contexts are closed by the JVM's shutdown hook after the last
+ * test, and a graceful shutdown waits up to 30 s for requests still in flight. The dashboard tests leave the
+ * browser's server-sent-event stream open ({@code /api/v1/events}, completed only by its own timeout), so Surefire
+ * waited the full 30 s and then killed the fork ("The exit has elapsed 30 seconds after System.exit(0)").
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -19,6 +24,7 @@ import org.springframework.context.annotation.Import;
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
             "wgmesh.grpc.port=0",
+            "server.shutdown=immediate",
             "wgmesh.data-dir=${java.io.tmpdir}/wgmesh-it",
             "wgmesh.admin.username=" + TestAdmin.USERNAME,
             "wgmesh.admin.password=" + TestAdmin.PASSWORD
