@@ -34,7 +34,7 @@ import tools.jackson.databind.JsonNode;
 final class MeshLab implements AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(30);
 
-    final ApiClient api;
+    volatile ApiClient api;
     final Fixtures fx;
     final UUID net;
     final List<UUID> sites = new ArrayList<>();
@@ -87,6 +87,18 @@ final class MeshLab implements AutoCloseable {
             } catch (RuntimeException ignored) {
                 // a stopped agent
             }
+        }
+    }
+
+    /** The same agents, reconnected to another controller (a restarted one). */
+    void reconnect(ApiClient newApi, int grpcPort) {
+        api = newApi;
+        for (int i = 0; i < agents.size(); i++) {
+            SimulatedAgent old = agents.get(i);
+            SimulatedAgent twin = old.twin(grpcPort);
+            old.close();
+            twin.connect();
+            agents.set(i, twin);
         }
     }
 
