@@ -65,6 +65,7 @@ class EndpointSecurityMatrixTest {
             GET       /api/v1/events                                        401       400    400
             GET       /api/v1/networks/{networkId}/peers/{peerId}/stats     401       404    404
             GET       /api/v1/networks/{networkId}/peers/{peerId}/stats/latest 401    404    404
+            GET       /api/v1/networks/{networkId}/stats/latest             401       404    404
             #
             # networks, sites, peers, config export, audit, OpenAPI
             POST      /api/v1/networks                                      401       403    400
