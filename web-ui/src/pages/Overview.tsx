@@ -31,7 +31,7 @@ function attention(n: Network, s: NetworkSnapshot): Attention[] {
     if (a.drift) out.push({ key: `drift:${a.id}`, networkId: n.id, peerId: a.peerId, what: `${a.name} (${n.name})`, reasons: [`config drift: applied revision ${a.appliedRevision ?? "none"} of ${a.desiredRevision ?? "?"}`] });
   }
   for (const [key, sample] of s.links) {
-    const reasons = attentionReasons(sample);
+    const reasons = attentionReasons(sample, s.loadedAt);
     if (!reasons.length) continue;
     const [from, to] = key.split(">");
     out.push({ key, networkId: n.id, peerId: from, remote: to, what: `${name(from)} → ${name(to)} (${n.name})`, reasons });
@@ -44,11 +44,19 @@ export function Overview() {
   const agents = data?.snaps.flatMap(([, s]) => s.agents) ?? [];
   const online = agents.filter((a) => a.online && !a.revokedAt).length;
   const agentsError = data?.snaps.find(([, s]) => s.agentsError)?.[1].agentsError;
+  const linksError = data?.snaps.find(([, s]) => s.linksError)?.[1].linksError;
   const items = data?.snaps.flatMap(([n, s]) => attention(n, s)) ?? [];
   return (
     <section>
       <h1>Overview</h1>
-      <Notice error={error} message={agentsError ? `Agent data unavailable: ${agentsError}` : null} />
+      <Notice
+        error={error}
+        message={
+          [agentsError && `Agent data unavailable: ${agentsError}`, linksError && `Link statistics unavailable: ${linksError}`]
+            .filter(Boolean)
+            .join(" ") || null
+        }
+      />
       {loading && !data && <Loading what="Loading overview" />}
       {data && (
         <>

@@ -6,8 +6,18 @@ import { Loading, Notice } from "../components/ui";
 import { useAsync } from "../components/useAsync";
 import { buildElements, loadSnapshot, type NetworkSnapshot } from "../snapshot";
 import { useEvents } from "../events";
+import { HIGH_LATENCY_MS, HIGH_LOSS, STALE_HANDSHAKE_S, type Health } from "../stats";
 
-const EDGE_COLOURS = { good: "#1a7f37", degraded: "#bf8700", down: "#cf222e", unknown: "#8c959f" };
+/**
+ * Health is told by colour and, for those who cannot tell the colours apart, by line style too; the legend shows
+ * both, and the table under the graph says the same in words.
+ */
+const EDGE_STYLE: Record<Health, { colour: string; line: "solid" | "dashed" | "dotted"; width: number; text: string }> = {
+  good: { colour: "#1a7f37", line: "solid", width: 3, text: "healthy" },
+  degraded: { colour: "#9a6700", line: "dashed", width: 3, text: `latency over ${HIGH_LATENCY_MS} ms or loss over ${HIGH_LOSS * 100} %` },
+  down: { colour: "#cf222e", line: "dotted", width: 4, text: `handshake older than ${STALE_HANDSHAKE_S} s, or loss of half the probes` },
+  unknown: { colour: "#8c959f", line: "dashed", width: 1.5, text: "no recent report" },
+};
 
 export function Topology() {
   const [params, setParams] = useSearchParams();
@@ -51,9 +61,9 @@ export function Topology() {
           style: { "background-color": "#f6f8fa", "border-color": "#d0d7de", "border-width": 1, "text-valign": "top", shape: "round-rectangle" },
         },
         { selector: "edge", style: { width: 3, "curve-style": "bezier", label: "data(label)", "font-size": 10 } },
-        ...(Object.entries(EDGE_COLOURS).map(([h, c]) => ({
+        ...(Object.entries(EDGE_STYLE).map(([h, st]) => ({
           selector: `edge[health = '${h}']`,
-          style: { "line-color": c },
+          style: { "line-color": st.colour, "line-style": st.line, width: st.width },
         })) as cytoscape.StylesheetJson),
       ],
     });
@@ -91,14 +101,27 @@ export function Topology() {
           </select>
         </label>
       </div>
-      <Notice error={networks.error ?? snap.error} message={s?.agentsError ? `Agent presence unavailable: ${s.agentsError}` : null} />
+      <Notice
+        error={networks.error ?? snap.error}
+        message={
+          [s?.agentsError && `Agent presence unavailable: ${s.agentsError}`, s?.linksError && `Link statistics unavailable: ${s.linksError}`]
+            .filter(Boolean)
+            .join(" ") || null
+        }
+      />
       {networks.data && networks.data.items.length === 0 && <p>No networks yet.</p>}
       {snap.loading && !s && <Loading what="Loading topology" />}
-      <ul className="legend" aria-label="Legend">
-        <li><span className="swatch" style={{ background: EDGE_COLOURS.good }} /> healthy link</li>
-        <li><span className="swatch" style={{ background: EDGE_COLOURS.degraded }} /> high latency or loss</li>
-        <li><span className="swatch" style={{ background: EDGE_COLOURS.down }} /> stale handshake</li>
-        <li><span className="swatch" style={{ background: EDGE_COLOURS.unknown }} /> no data</li>
+      <ul className="legend" aria-label="Link health legend" data-testid="legend">
+        {(Object.keys(EDGE_STYLE) as Health[]).map((h) => (
+          <li key={h}>
+            <span
+              className="line-swatch"
+              aria-hidden="true"
+              style={{ borderTopColor: EDGE_STYLE[h].colour, borderTopStyle: EDGE_STYLE[h].line, borderTopWidth: Math.max(2, EDGE_STYLE[h].width) }}
+            />
+            <strong>{h}</strong>: {EDGE_STYLE[h].text}
+          </li>
+        ))}
       </ul>
       <div ref={host} className="topology" data-testid="topology" role="img" aria-label="Mesh topology graph; the table below lists the same links" />
       {s && (
@@ -110,6 +133,9 @@ export function Topology() {
               <th scope="col">To</th>
               <th scope="col">Health</th>
               <th scope="col">Latency</th>
+              <th scope="col">Loss</th>
+              <th scope="col">Last handshake</th>
+              <th scope="col">Attention</th>
             </tr>
           </thead>
           <tbody>
@@ -122,7 +148,10 @@ export function Topology() {
                     <td>{name(e.data.source)}</td>
                     <td>{name(e.data.target)}</td>
                     <td><span className={`badge health-${e.data.health}`}>{e.data.health}</span></td>
-                    <td>{e.data.label || "—"}</td>
+                    <td>{e.data.latency}</td>
+                    <td>{e.data.loss}</td>
+                    <td>{e.data.handshake}</td>
+                    <td>{e.data.reasons || "—"}</td>
                   </tr>
                 );
               })}
