@@ -87,7 +87,7 @@ describe("conditional edits", () => {
 });
 
 describe("overview", () => {
-  it("reads all link stats of a network in one request and lists what needs attention", async () => {
+  it("reads all link stats of a network in one request and lists what needs attention, paused rollouts first", async () => {
     const agent = (id: string, name: string) => ({ id, name, kind: "AGENT", siteId: null, enabled: true, endpoint: "h:1" });
     const now = new Date().toISOString();
     const calls = controller({
@@ -95,6 +95,14 @@ describe("overview", () => {
       "GET /api/v1/networks/n1/sites": () => json(page([])),
       "GET /api/v1/networks/n1/peers": () => json(page([agent("a", "alpha"), agent("b", "beta"), agent("c", "gamma")])),
       "GET /api/v1/agents": () => json(page([])),
+      "GET /api/v1/networks/n1/meshes": () => json({ items: [{ id: "m1", name: "core", networkId: "n1" }] }),
+      "GET /api/v1/networks/n1/meshes/m1/rollouts": () =>
+        json({
+          items: [
+            { id: "r0", state: "COMPLETED", currentWave: 2, waveCount: 2 },
+            { id: "r1", state: "PAUSED", currentWave: 1, waveCount: 3, reason: "beta did not acknowledge within 60 s" },
+          ],
+        }),
       "GET /api/v1/networks/n1/stats/latest": () =>
         json({
           networkId: "n1",
@@ -111,5 +119,9 @@ describe("overview", () => {
     expect(screen.getByText(/high latency \(400 ms\)/)).toBeTruthy();
     expect(screen.queryByText(/beta → alpha/)).toBeNull();
     expect(calls.filter((c) => c.url.includes("/stats"))).toHaveLength(1);
+    const items = screen.getAllByRole("listitem");
+    expect(items[0].textContent).toBe("Rollout of mesh core (prod): paused at wave 2 of 3: beta did not acknowledge within 60 s");
+    expect(items[0].querySelector("a")!.getAttribute("href")).toBe("/networks/n1/meshes/m1?rollout=r1");
+    expect(items).toHaveLength(2);
   });
 });

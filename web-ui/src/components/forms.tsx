@@ -7,7 +7,7 @@ import { Field } from "./ui";
  * Runs a save; field errors go next to their inputs, the rest to the form's alert. A 412 (someone else saved in
  * between) marks the form stale: its footer then offers to reload the current version.
  */
-function useSave<T>(save: () => Promise<T>, onSaved: (t: T) => void) {
+export function useSave<T>(save: () => Promise<T>, onSaved: (t: T) => void) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [stale, setStale] = useState(false);
@@ -46,9 +46,9 @@ const list = (s: string) =>
 const num = (s: string) => (s.trim() === "" ? null : Number(s));
 
 /** Set on forms that edit an existing resource: reads it again after a 412. */
-type Reload = { onReload?: () => void };
+export type Reload = { onReload?: () => void };
 
-function FormFooter({
+export function FormFooter({
   busy,
   error,
   label,
