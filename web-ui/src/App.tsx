@@ -68,7 +68,7 @@ function Shell() {
           <Route path="/agents" element={<Agents />} />
           <Route path="/topology" element={<Topology />} />
           <Route path="/meshes" element={<Meshes />} />
-          <Route path="/networks/:networkId/meshes/:meshId" element={<MeshDetail />} />
+          <Route path="/meshes/:networkId/:meshId" element={<MeshDetail />} />
           <Route path="/tokens" element={<Tokens />} />
           <Route path="/audit" element={<Audit />} />
           <Route path="*" element={<Navigate to="/" replace />} />

@@ -120,8 +120,8 @@ describe("overview", () => {
     expect(screen.queryByText(/beta → alpha/)).toBeNull();
     expect(calls.filter((c) => c.url.includes("/stats"))).toHaveLength(1);
     const items = screen.getAllByRole("listitem");
-    expect(items[0].textContent).toBe("Rollout of mesh core (prod): paused at wave 2 of 3: beta did not acknowledge within 60 s");
-    expect(items[0].querySelector("a")!.getAttribute("href")).toBe("/networks/n1/meshes/m1?rollout=r1");
+    expect(items[0].textContent).toBe("Rollout of mesh core (prod): paused in wave 1 (of waves 0–2): beta did not acknowledge within 60 s");
+    expect(items[0].querySelector("a")!.getAttribute("href")).toBe("/meshes/n1/m1?rollout=r1");
     expect(items).toHaveLength(2);
   });
 });

@@ -194,7 +194,7 @@ describe("rollout progress", () => {
       return new Response(JSON.stringify(body), { status: 200 });
     });
     render(<RolloutProgress networkId="n1" meshId="m1" rolloutId="r1" peerName={(id) => `gw-${id}`} canEdit onChanged={() => {}} />);
-    expect(await screen.findByText("Wave 1 of 2 (canary), applied.")).toBeTruthy();
+    expect(await screen.findByText("Wave 0 (canary) of waves 0–1, applied.")).toBeTruthy();
     expect(FakeSource.last!.url).toBe("/api/v1/networks/n1/meshes/m1/rollouts/r1/stream");
     expect(screen.getByRole("button", { name: "Abort" })).toBeTruthy();
     expect(screen.queryByRole("button", { name: "Resume" })).toBeNull();
@@ -214,8 +214,8 @@ describe("rollout progress", () => {
     expect(screen.getAllByTestId("agent-step").map((e) => e.textContent)).toEqual(["failed", "pending"]);
     const history = screen.getByTestId("rollout-history");
     expect(within(history).getAllByRole("listitem").map((li) => li.textContent!.slice(li.querySelector("time")!.textContent!.length + 1))).toEqual([
-      "wave.applied (wave 1)",
-      "wave.gate-failed (wave 1): gw-p1 did not acknowledge",
+      "wave.applied (wave 0)",
+      "wave.gate-failed (wave 0): gw-p1 did not acknowledge",
     ]);
 
     fireEvent.click(screen.getByRole("button", { name: "Resume" }));

@@ -21,6 +21,9 @@ const STATE_TEXT: Record<RolloutState, string> = {
   ROLLED_BACK: "rolled back",
 };
 
+/** Waves are numbered as the controller numbers them (its reasons and history say "wave 1"): from 0, the canary. */
+const waveName = (i: number) => (i === 0 ? "Wave 0 (canary)" : `Wave ${i}`);
+
 /** Keeps the waves of the previous answer when a new one has none (only single-rollout answers carry them). */
 export function mergeRollout(prev: Rollout | null, next: Rollout): Rollout {
   return next.waves || !prev || prev.id !== next.id ? next : { ...next, waves: prev.waves };
@@ -126,7 +129,7 @@ export function RolloutProgress({
               ? `All ${r.waveCount} waves passed; revision ${r.targetRevision} is stable.`
               : r.state === "ROLLED_BACK" || r.state === "ABORTED"
                 ? `${STATE_TEXT[r.state][0].toUpperCase()}${STATE_TEXT[r.state].slice(1)}${r.reason ? `: ${r.reason}` : "."}`
-                : `Wave ${Math.min(r.currentWave + 1, r.waveCount)} of ${r.waveCount}${r.currentWave === 0 ? " (canary)" : ""}${r.wavePhase ? `, ${r.wavePhase.toLowerCase().replace("_", " ")}` : ""}.${r.state === "PAUSED" && r.reason ? ` Paused: ${r.reason}` : ""}`}
+                : `${waveName(Math.min(r.currentWave, r.waveCount - 1))} of waves 0–${r.waveCount - 1}${r.wavePhase ? `, ${r.wavePhase.toLowerCase().replace("_", " ")}` : ""}.${r.state === "PAUSED" && r.reason ? ` Paused: ${r.reason}` : ""}`}
             {active && live === false ? " Live updates interrupted; retrying." : ""}
           </p>
           <p className="meta">
@@ -157,7 +160,7 @@ export function RolloutProgress({
               const status = w.index < r.currentWave ? "passed" : w.index === r.currentWave && active ? "in progress" : "waiting";
               return (
                 <li key={w.index} className={`wave wave-${status.replace(" ", "-")}`} data-testid="wave" data-status={status}>
-                  <strong>{w.index === 0 ? "Canary" : `Wave ${w.index + 1}`}</strong> <span className="meta">({status})</span>
+                  <strong>{waveName(w.index)}</strong> <span className="meta">({status})</span>
                   <ul>
                     {w.agents.map((a) => (
                       <li key={a.peerId}>
@@ -180,7 +183,7 @@ export function RolloutProgress({
               {events.map((e) => (
                 <li key={e.id}>
                   <time dateTime={e.occurredAt}>{new Date(e.occurredAt).toLocaleTimeString()}</time> {e.kind}
-                  {e.wave != null ? ` (wave ${e.wave + 1})` : ""}
+                  {e.wave != null ? ` (wave ${e.wave})` : ""}
                   {e.peerId ? ` ${peerName(e.peerId)}` : ""}
                   {e.detail ? `: ${e.detail}` : ""}
                 </li>

@@ -146,7 +146,7 @@ export function MeshDetail() {
               {items.map((r) => (
                 <tr key={r.id} aria-current={r.id === shownId ? "true" : undefined}>
                   <td>
-                    <Link to={`/networks/${networkId}/meshes/${meshId}?rollout=${r.id}`}>{fmtTime(r.createdAt)}</Link>
+                    <Link to={`/meshes/${networkId}/${meshId}?rollout=${r.id}`}>{fmtTime(r.createdAt)}</Link>
                   </td>
                   <td>
                     {r.fromStableRevision || "none"} → {r.targetRevision}

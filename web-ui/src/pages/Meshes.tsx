@@ -81,7 +81,7 @@ export function Meshes() {
             {meshes.data.items.map((m) => (
               <tr key={m.id}>
                 <td>
-                  <Link to={`/networks/${networkId}/meshes/${m.id}`}>{m.name}</Link>
+                  <Link to={`/meshes/${networkId}/${m.id}`}>{m.name}</Link>
                 </td>
                 <td>{TOPOLOGY_TEXT[m.topology]}</td>
                 <td>{m.members.map((x) => siteList.find((s) => s.id === x.siteId)?.name ?? x.siteId.slice(0, 8)).join(", ")}</td>

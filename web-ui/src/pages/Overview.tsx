@@ -85,9 +85,9 @@ export function Overview() {
   const items: Attention[] = [
     ...(data?.paused.items ?? []).map(({ network, mesh, rollout }) => ({
       key: `rollout:${rollout.id}`,
-      to: `/networks/${network.id}/meshes/${mesh.id}?rollout=${rollout.id}`,
+      to: `/meshes/${network.id}/${mesh.id}?rollout=${rollout.id}`,
       what: `Rollout of mesh ${mesh.name} (${network.name})`,
-      reasons: [`paused at wave ${rollout.currentWave + 1} of ${rollout.waveCount}${rollout.reason ? `: ${rollout.reason}` : ""}`],
+      reasons: [`paused in wave ${rollout.currentWave} (of waves 0–${rollout.waveCount - 1})${rollout.reason ? `: ${rollout.reason}` : ""}`],
     })),
     ...(data?.snaps.flatMap(([n, s]) => attention(n, s)) ?? []),
   ];

@@ -1,10 +1,10 @@
 import { useEffect, useRef, useState } from "react";
-import { useNavigate, useSearchParams } from "react-router";
+import { Link, useNavigate, useSearchParams } from "react-router";
 import cytoscape from "cytoscape";
 import { api } from "../api/endpoints";
 import { Loading, Notice } from "../components/ui";
 import { useAsync } from "../components/useAsync";
-import { buildElements, loadSnapshot, type NetworkSnapshot } from "../snapshot";
+import { buildElements, loadSnapshot, type NetworkSnapshot, type TopoEdge } from "../snapshot";
 import { useEvents } from "../events";
 import { HIGH_LATENCY_MS, HIGH_LOSS, STALE_HANDSHAKE_S, type Health } from "../stats";
 
@@ -18,6 +18,12 @@ const EDGE_STYLE: Record<Health, { colour: string; line: "solid" | "dashed" | "d
   down: { colour: "#cf222e", line: "dotted", width: 4, text: `handshake older than ${STALE_HANDSHAKE_S} s, or loss of half the probes` },
   unknown: { colour: "#8c959f", line: "dashed", width: 1.5, text: "no recent report" },
 };
+
+/** The page with a link's charts: an agent's view of the link, or for a device the agent it connects to. */
+function linkPage(networkId: string, s: NetworkSnapshot, e: TopoEdge["data"]) {
+  const device = s.peers.find((p) => p.id === e.source)?.kind === "DEVICE";
+  return `/networks/${networkId}/peers/${e.source}?${device ? "via" : "remote"}=${e.target}`;
+}
 
 export function Topology() {
   const [params, setParams] = useSearchParams();
@@ -77,10 +83,7 @@ export function Topology() {
       }
     });
     layout.run();
-    cy.on("tap", "edge", (e) => {
-      const d = e.target.data() as { source: string; target: string };
-      navigate(`/networks/${networkId}/peers/${d.source}?remote=${d.target}`);
-    });
+    cy.on("tap", "edge", (e) => navigate(linkPage(networkId, snap.data!, e.target.data() as TopoEdge["data"])));
     cy.on("tap", "node[kind != 'site']", (e) => navigate(`/networks/${networkId}/peers/${e.target.id()}`));
     return () => cy.destroy();
   }, [snap.data, networkId, navigate]);
@@ -145,7 +148,11 @@ export function Topology() {
                 const name = (id: string) => s.peers.find((p) => p.id === id)?.name ?? id;
                 return (
                   <tr key={e.data.id}>
-                    <td>{name(e.data.source)}</td>
+                    <td>
+                      <Link to={linkPage(networkId, s, e.data)} aria-label={`Statistics of ${name(e.data.source)} to ${name(e.data.target)}`}>
+                        {name(e.data.source)}
+                      </Link>
+                    </td>
                     <td>{name(e.data.target)}</td>
                     <td><span className={`badge health-${e.data.health}`}>{e.data.health}</span></td>
                     <td>{e.data.latency}</td>

@@ -73,6 +73,15 @@ final class Browser implements AutoCloseable {
         driver.get(base + "/#" + hashPath);
     }
 
+    /** Opens the app, signs in and waits for the header to name the user. */
+    void signIn(String username, String password) {
+        open("/");
+        type(By.name("username"), username);
+        type(By.name("password"), password);
+        click("Sign in");
+        visible(By.cssSelector("[data-testid=who]"));
+    }
+
     WebDriverWait waiting() {
         return new WebDriverWait(driver, Duration.ofSeconds(20));
     }

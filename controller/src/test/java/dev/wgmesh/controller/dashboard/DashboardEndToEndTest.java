@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -205,6 +206,33 @@ class DashboardEndToEndTest {
         browser.text("Site office saved.");
         assertThat(api.get(sitePath).json().get("name").asString()).isEqualTo("office");
         collectConsole();
+    }
+
+    @Test
+    @Order(8)
+    void fitsAPhoneScreen() throws Exception {
+        browser.driver.manage().window().setSize(new Dimension(390, 844));
+        try {
+            browser.open("/");
+            browser.visible(By.cssSelector("[data-testid=count-networks]"));
+            assertThat(pageOverflowsSideways()).as("overview scrolls sideways").isFalse();
+            browser.screenshot("19-phone-overview");
+            browser.open("/networks/" + networkId);
+            browser.visible(By.linkText("phone"));
+            assertThat(pageOverflowsSideways())
+                    .as("network page scrolls sideways")
+                    .isFalse();
+            browser.screenshot("20-phone-network");
+        } finally {
+            browser.driver.manage().window().setSize(new Dimension(1366, 900));
+        }
+        collectConsole();
+    }
+
+    /** Wide tables scroll inside their own box; the page itself must not. */
+    private boolean pageOverflowsSideways() {
+        return Boolean.TRUE.equals(browser.driver.executeScript(
+                "return document.documentElement.scrollWidth > document.documentElement.clientWidth + 1"));
     }
 
     @Test
