@@ -16,8 +16,10 @@ import java.util.UUID;
  * router, and on a spoke's entry for the primary hub's router every other spoke's LAN prefixes and agents' tunnel
  * addresses), endpoint and keepalive. So an agent's desired config changes only when its wave comes. The exception
  * is the link's preshared key: WireGuard has one key per peer and a handshake needs the same key on both ends, so
- * the key is set only when <em>both</em> ends run a mesh revision with that link ({@code theirs}) — both entries gain
- * (or lose) it in the same fan-out, when the second end's wave comes.
+ * the key is set only when <em>both</em> ends run a mesh revision in which both sites are members ({@code theirs}) —
+ * both entries gain (or lose) it in the same fan-out, when the second end's wave comes. The key itself does not
+ * depend on the revision, so moving between two mesh revisions never touches it (an agent whose wave has not come
+ * keeps its exact config).
  *
  * <p>Pairs the mesh does not govern ({@link #governs}: same site, a non-member site, an agent on no mesh revision)
  * keep the network's implicit full mesh.
@@ -106,7 +108,7 @@ public final class MeshMaps {
         }
         MeshSpec.Member theirMember = mine.memberOf(b);
         String endpoint = router && theirMember.endpoint() != null ? theirMember.endpoint() : peer.endpoint();
-        byte[] psk = theirs != null && theirs.direct(b, a) ? keys.psk(a, b) : null;
+        byte[] psk = theirs != null && theirs.member(a) && theirs.member(b) ? keys.psk(a, b) : null;
         return Optional.of(new Entry(peer, List.copyOf(allowed), endpoint, keepalive(mine, self, peer), psk));
     }
 
