@@ -13,6 +13,8 @@ import { Audit } from "./pages/Audit";
 // Charts and the graph library are big: load them with the pages that use them.
 const PeerDetail = lazy(() => import("./pages/PeerDetail").then((m) => ({ default: m.PeerDetail })));
 const Topology = lazy(() => import("./pages/Topology").then((m) => ({ default: m.Topology })));
+const Meshes = lazy(() => import("./pages/Meshes").then((m) => ({ default: m.Meshes })));
+const MeshDetail = lazy(() => import("./pages/MeshDetail").then((m) => ({ default: m.MeshDetail })));
 
 /** Hash routing: the controller serves only "/" and /assets to anonymous callers, so deep links live in the hash. */
 export function App() {
@@ -43,6 +45,7 @@ function Shell() {
           <NavLink to="/networks">Networks</NavLink>
           <NavLink to="/agents">Agents</NavLink>
           <NavLink to="/topology">Topology</NavLink>
+          <NavLink to="/meshes">Meshes</NavLink>
           {me.role === "ADMIN" && <NavLink to="/tokens">API tokens</NavLink>}
           <NavLink to="/audit">Audit log</NavLink>
         </nav>
@@ -64,6 +67,8 @@ function Shell() {
           <Route path="/networks/:networkId/peers/:peerId" element={<PeerDetail />} />
           <Route path="/agents" element={<Agents />} />
           <Route path="/topology" element={<Topology />} />
+          <Route path="/meshes" element={<Meshes />} />
+          <Route path="/meshes/:networkId/:meshId" element={<MeshDetail />} />
           <Route path="/tokens" element={<Tokens />} />
           <Route path="/audit" element={<Audit />} />
           <Route path="*" element={<Navigate to="/" replace />} />

@@ -1,7 +1,7 @@
 import { api } from "./api/endpoints";
 import { errorMessage } from "./api/client";
-import type { Agent, Peer, Site, StatsSample } from "./api/types";
-import { linkHealth, type Health } from "./stats";
+import type { Agent, LinkSample, Peer, Site, StatsSample } from "./api/types";
+import { attentionReasons, linkFacts, linkHealth, type Health } from "./stats";
 
 /** Everything the topology and overview need about one network. */
 export interface NetworkSnapshot {
@@ -11,47 +11,84 @@ export interface NetworkSnapshot {
   agentsError: string | null;
   /** key `${agentPeerId}>${remotePeerId}`: the reporting agent's latest view of that link. */
   links: Map<string, StatsSample | null>;
+  linksError: string | null;
+  /** When this was read (ms): link health ages from here. */
+  loadedAt: number;
 }
 
-/** Bounds the per-link look-ups: a mesh of n agents has n(n-1) directed links. */
-export const MAX_LINK_LOOKUPS = 400;
-
 export async function loadSnapshot(networkId: string): Promise<NetworkSnapshot> {
-  const [sites, peers, agentsResult] = await Promise.all([
+  const settle = <T,>(p: Promise<T>, empty: T) =>
+    p.then(
+      (v) => ({ value: v, error: null as string | null }),
+      (e) => ({ value: empty, error: errorMessage(e) }),
+    );
+  const [sites, peers, agents, links] = await Promise.all([
     api.sites(networkId, { size: 500 }),
     api.peers(networkId, { size: 500 }),
-    api.agents({ networkId, size: 500 }).then(
-      (p) => ({ items: p.items, error: null as string | null }),
-      (e) => ({ items: [] as Agent[], error: errorMessage(e) }),
-    ),
+    settle(api.agents({ networkId, size: 500 }).then((p) => p.items), [] as Agent[]),
+    // One request for every link (not one per agent pair); a failure leaves the links unknown, not the page broken.
+    settle(api.linkStats(networkId).then((r) => r.links), [] as LinkSample[]),
   ]);
-  const agentPeers = peers.items.filter((p) => p.kind === "AGENT");
-  const pairs: [string, string][] = [];
-  for (const a of agentPeers) for (const b of agentPeers) if (a.id !== b.id) pairs.push([a.id, b.id]);
-  const links = new Map<string, StatsSample | null>();
-  await Promise.all(
-    pairs.slice(0, MAX_LINK_LOOKUPS).map(([a, b]) =>
-      api.latestStats(networkId, a, b).then(
-        (s) => links.set(`${a}>${b}`, s),
-        () => links.set(`${a}>${b}`, null),
-      ),
-    ),
-  );
-  return { sites: sites.items, peers: peers.items, agents: agentsResult.items, agentsError: agentsResult.error, links };
+  return {
+    sites: sites.items,
+    peers: peers.items,
+    agents: agents.value,
+    agentsError: agents.error,
+    links: new Map(links.value.map((l) => [`${l.agentPeerId}>${l.remotePeerId}`, l.sample])),
+    linksError: links.error,
+    loadedAt: Date.now(),
+  };
 }
 
 export interface TopoNode {
   data: { id: string; label: string; parent?: string; kind: "site" | "agent" | "device"; online?: boolean };
 }
 export interface TopoEdge {
-  data: { id: string; source: string; target: string; health: Health; label: string };
+  data: {
+    id: string;
+    source: string;
+    target: string;
+    health: Health;
+    /** The graph's edge label: the round-trip time, when known. */
+    label: string;
+    /** The same information as text, for the table (from the worse direction). */
+    latency: string;
+    loss: string;
+    handshake: string;
+    reasons: string;
+  };
 }
 
 const worse: Record<Health, number> = { unknown: 0, good: 1, degraded: 2, down: 3 };
 
+/** An edge over the given directions' samples, judged by the worse one (unknown counts least). */
+function edge(id: string, source: string, target: string, samples: (StatsSample | null | undefined)[], now: number): TopoEdge {
+  let pick: StatsSample | null | undefined = undefined;
+  let health: Health = "unknown";
+  for (const s of samples) {
+    const h = linkHealth(s, now);
+    if (pick === undefined || worse[h] > worse[health]) {
+      pick = s;
+      health = h;
+    }
+  }
+  const facts = linkFacts(pick, now);
+  return {
+    data: {
+      id,
+      source,
+      target,
+      health,
+      label: facts.latency === "—" ? "" : facts.latency,
+      ...facts,
+      reasons: attentionReasons(pick, now).join(", "),
+    },
+  };
+}
+
 /**
  * Nodes: sites (compound), agents inside their site, devices. Edges: one per agent pair, coloured by the worse of the
- * two directions' latest health (unknown counts least); devices link to every agent they would reach.
+ * two directions' latest health; devices link to every agent they would reach (the agent's view of that link).
  */
 export function buildElements(s: NetworkSnapshot): (TopoNode | TopoEdge)[] {
   const out: (TopoNode | TopoEdge)[] = [];
@@ -69,24 +106,17 @@ export function buildElements(s: NetworkSnapshot): (TopoNode | TopoEdge)[] {
       },
     });
   }
+  const link = (from: string, to: string) => s.links.get(`${from}>${to}`);
   for (let i = 0; i < agents.length; i++) {
     for (let j = i + 1; j < agents.length; j++) {
-      const a = agents[i];
-      const b = agents[j];
-      const ab = s.links.get(`${a.id}>${b.id}`);
-      const ba = s.links.get(`${b.id}>${a.id}`);
-      const ha = linkHealth(ab);
-      const hb = linkHealth(ba);
-      const health = worse[ha] >= worse[hb] ? ha : hb;
-      const rtt = ab?.probeRttMs ?? ab?.handshakeRttMs ?? ba?.probeRttMs ?? ba?.handshakeRttMs;
-      out.push({
-        data: { id: `${a.id}~${b.id}`, source: a.id, target: b.id, health, label: rtt == null ? "" : `${Math.round(rtt)} ms` },
-      });
+      const a = agents[i].id;
+      const b = agents[j].id;
+      out.push(edge(`${a}~${b}`, a, b, [link(a, b), link(b, a)], s.loadedAt));
     }
   }
   for (const d of s.peers.filter((p) => p.kind === "DEVICE" && p.enabled)) {
     for (const a of agents.filter((x) => x.endpoint)) {
-      out.push({ data: { id: `${d.id}~${a.id}`, source: d.id, target: a.id, health: "unknown", label: "" } });
+      out.push(edge(`${d.id}~${a.id}`, d.id, a.id, [link(a.id, d.id)], s.loadedAt));
     }
   }
   return out;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CHARTS, appendLive, attentionReasons, linkHealth, normalise, toAligned } from "./stats";
+import { CHARTS, appendLive, attentionReasons, handshakeAge, linkFacts, linkHealth, normalise, toAligned } from "./stats";
 import { buildElements, type NetworkSnapshot } from "./snapshot";
 import type { Peer, StatsSample } from "./api/types";
 
@@ -40,14 +40,36 @@ describe("chart data", () => {
 
 describe("link health", () => {
   it("classifies", () => {
-    expect(linkHealth(null)).toBe("unknown");
-    expect(linkHealth(at(0, { handshakeAgeS: 5, probeRttMs: 20 }))).toBe("good");
-    expect(linkHealth(at(0, { handshakeAgeS: 5, probeRttMs: 400 }))).toBe("degraded");
-    expect(linkHealth(at(0, { handshakeAgeS: 500, probeRttMs: 20 }))).toBe("down");
-    expect(attentionReasons(at(0, { handshakeAgeS: 500, probeRttMs: 400 }))).toEqual([
+    expect(linkHealth(null, 0)).toBe("unknown");
+    expect(linkHealth(at(0, { handshakeAgeS: 5, probeRttMs: 20 }), 0)).toBe("good");
+    expect(linkHealth(at(0, { handshakeAgeS: 5, probeRttMs: 400 }), 0)).toBe("degraded");
+    expect(linkHealth(at(0, { handshakeAgeS: 5, probeRttMs: 20, probeLoss: 0.1 }), 0)).toBe("degraded");
+    expect(linkHealth(at(0, { handshakeAgeS: 5, probeRttMs: 20, probeLoss: 0.6 }), 0)).toBe("down");
+    expect(linkHealth(at(0, { handshakeAgeS: 500, probeRttMs: 20 }), 0)).toBe("down");
+    expect(attentionReasons(at(0, { handshakeAgeS: 500, probeRttMs: 400 }), 0)).toEqual([
       "stale handshake (500 s)",
       "high latency (400 ms)",
     ]);
+  });
+
+  it("ages the handshake of a report that is not fresh", () => {
+    const s = at(100, { handshakeAgeS: 20, probeRttMs: 5 });
+    expect(handshakeAge(s, 100_000)).toBe(20);
+    expect(handshakeAge(s, 130_000)).toBe(50);
+    expect(handshakeAge(s, 50_000)).toBe(20); // a clock behind the agent's never makes it younger
+    expect(linkHealth(s, 130_000)).toBe("good");
+    expect(linkHealth(s, 400_000)).toBe("down");
+    expect(attentionReasons(s, 400_000)).toEqual(["stale handshake (320 s)"]);
+  });
+
+  it("gives latency, loss and handshake age as text", () => {
+    expect(linkFacts(at(0, { handshakeAgeS: 12.4, probeRttMs: 3.25, probeLoss: 0.02 }), 0)).toEqual({
+      latency: "3.3 ms",
+      loss: "2.0 %",
+      handshake: "12 s ago",
+    });
+    expect(linkFacts(at(0, { handshakeRttMs: 42 }), 0)).toEqual({ latency: "42 ms", loss: "—", handshake: "—" });
+    expect(linkFacts(undefined, 0)).toEqual({ latency: "—", loss: "—", handshake: "—" });
   });
 });
 
@@ -65,7 +87,10 @@ describe("topology elements", () => {
         ["a>b", at(0, { handshakeAgeS: 5, probeRttMs: 10 })],
         ["b>a", at(0, { handshakeAgeS: 500 })],
         ["a>c", at(0, { handshakeAgeS: 5, probeRttMs: 10 })],
+        ["b>d", at(0, { handshakeAgeS: 5, probeRttMs: 300 })],
       ]),
+      linksError: null,
+      loadedAt: 0,
     };
     const els = buildElements(snap);
     const node = (id: string) => els.find((e) => e.data.id === id)!.data as { parent?: string };
@@ -74,9 +99,13 @@ describe("topology elements", () => {
     expect(node("b").parent).toBeUndefined();
     const edge = (id: string) => els.find((e) => e.data.id === id)!.data as { health: string; label: string };
     expect(edge("a~b").health).toBe("down");
+    expect(edge("a~b")).toMatchObject({ handshake: "500 s ago", reasons: "stale handshake (500 s)" });
     expect(edge("a~c").health).toBe("good");
     expect(edge("a~c").label).toBe("10 ms");
     expect(edge("b~c").health).toBe("unknown");
     expect(els.filter((e) => e.data.id.startsWith("d~"))).toHaveLength(3);
+    // A device link is judged by the agent's view of it.
+    expect(edge("d~b")).toMatchObject({ health: "degraded", latency: "300 ms", reasons: "high latency (300 ms)" });
+    expect(edge("d~a").health).toBe("unknown");
   });
 });

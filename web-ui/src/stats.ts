@@ -109,25 +109,50 @@ export const STALE_HANDSHAKE_S = 180; // WireGuard REJECT_AFTER_TIME: no session
 export const HIGH_LATENCY_MS = 150;
 export const HIGH_LOSS = 0.05;
 
-export function linkHealth(s: StatsSample | null | undefined): Health {
+/**
+ * Seconds since the link's last handshake as of {@code nowMs}: the age the agent reported plus the time since its
+ * report, so the links of an agent that went silent age too instead of staying green.
+ */
+export function handshakeAge(s: StatsSample | null | undefined, nowMs = Date.now()): number | null {
+  if (!s || s.handshakeAgeS == null) return null;
+  const since = (nowMs - new Date(s.ts).getTime()) / 1000;
+  return s.handshakeAgeS + (Number.isFinite(since) ? Math.max(0, since) : 0);
+}
+
+const rttOf = (s: StatsSample) => s.probeRttMs ?? s.handshakeRttMs ?? null;
+
+export function linkHealth(s: StatsSample | null | undefined, nowMs = Date.now()): Health {
   if (!s) return "unknown";
-  if (s.handshakeAgeS != null && s.handshakeAgeS > STALE_HANDSHAKE_S) return "down";
+  const age = handshakeAge(s, nowMs);
+  if (age != null && age > STALE_HANDSHAKE_S) return "down";
   if (s.probeLoss != null && s.probeLoss >= 0.5) return "down";
-  const rtt = s.probeRttMs ?? s.handshakeRttMs;
+  const rtt = rttOf(s);
   if ((rtt != null && rtt > HIGH_LATENCY_MS) || (s.probeLoss != null && s.probeLoss > HIGH_LOSS)) return "degraded";
-  if (s.handshakeAgeS == null && rtt == null) return "unknown";
+  if (age == null && rtt == null) return "unknown";
   return "good";
 }
 
-/** Reasons a link needs attention, for the overview. */
-export function attentionReasons(s: StatsSample | null | undefined): string[] {
+/** Reasons a link needs attention, for the overview and the topology table. */
+export function attentionReasons(s: StatsSample | null | undefined, nowMs = Date.now()): string[] {
   if (!s) return [];
   const out: string[] = [];
-  if (s.handshakeAgeS != null && s.handshakeAgeS > STALE_HANDSHAKE_S) out.push(`stale handshake (${Math.round(s.handshakeAgeS)} s)`);
-  const rtt = s.probeRttMs ?? s.handshakeRttMs;
+  const age = handshakeAge(s, nowMs);
+  if (age != null && age > STALE_HANDSHAKE_S) out.push(`stale handshake (${Math.round(age)} s)`);
+  const rtt = rttOf(s);
   if (rtt != null && rtt > HIGH_LATENCY_MS) out.push(`high latency (${Math.round(rtt)} ms)`);
   if (s.probeLoss != null && s.probeLoss > HIGH_LOSS) out.push(`packet loss ${(s.probeLoss * 100).toFixed(0)} %`);
   return out;
+}
+
+/** The three health inputs as short text ("—" when unknown): latency, loss, handshake age. */
+export function linkFacts(s: StatsSample | null | undefined, nowMs = Date.now()) {
+  const rtt = s ? rttOf(s) : null;
+  const age = handshakeAge(s, nowMs);
+  return {
+    latency: rtt == null ? "—" : `${rtt < 10 ? rtt.toFixed(1) : Math.round(rtt)} ms`,
+    loss: s?.probeLoss == null ? "—" : `${(s.probeLoss * 100).toFixed(s.probeLoss < 0.1 ? 1 : 0)} %`,
+    handshake: age == null ? "—" : `${Math.round(age)} s ago`,
+  };
 }
 
 export const RANGES = [

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ApiError, describeProblem, readCookie, request, setUnauthorizedHandler, withQuery } from "./client";
+import { ApiError, STALE_EDIT, describeProblem, isStaleEdit, readCookie, request, requestTagged, setUnauthorizedHandler, withQuery } from "./client";
 
 type Call = { url: string; init: RequestInit };
 
@@ -68,7 +68,8 @@ describe("problem details", () => {
 
   it("falls back to the title, then to a text for the status", () => {
     expect(describeProblem(409, { title: "Conflict" })).toBe("Conflict");
-    expect(describeProblem(412, {})).toMatch(/changed this in the meantime/);
+    expect(describeProblem(412, {})).toMatch(/changed by someone else/);
+    expect(describeProblem(412, { detail: "If-Match \"3\" does not match the current version \"4\"" })).toBe(STALE_EDIT);
     expect(describeProblem(599, {})).toBe("HTTP 599");
   });
 
@@ -115,4 +116,30 @@ describe("401", () => {
 it("builds query strings without empty filters", () => {
   expect(withQuery("/p", { page: 0, name: "", kind: undefined, enabled: false })).toBe("/p?page=0&enabled=false");
   expect(withQuery("/p?a=1", { b: "x y" })).toBe("/p?a=1&b=x+y");
+});
+
+describe("ETags", () => {
+  it("keeps the ETag of a read and sends it back as If-Match", async () => {
+    const read = fakeFetch(200, { id: "n1", version: 3 }, { ETag: '"3"' });
+    const got = await requestTagged<{ id: string }>("/api/v1/networks/n1", { fetcher: read.fetcher });
+    expect(got).toEqual({ body: { id: "n1", version: 3 }, etag: '"3"' });
+    const write = fakeFetch(200, { id: "n1", version: 4 }, { ETag: '"4"' });
+    const saved = await requestTagged("/api/v1/networks/n1", { method: "PUT", body: {}, ifMatch: got.etag, fetcher: write.fetcher });
+    expect((write.calls[0].init.headers as Record<string, string>)["If-Match"]).toBe('"3"');
+    expect(saved.etag).toBe('"4"');
+  });
+
+  it("sends no If-Match without an ETag", async () => {
+    const { fetcher, calls } = fakeFetch(204, null);
+    await request("/api/v1/networks/n1", { method: "DELETE", fetcher });
+    expect((calls[0].init.headers as Record<string, string>)["If-Match"]).toBeUndefined();
+  });
+
+  it("turns a 412 into the stale-edit message", async () => {
+    const { fetcher } = fakeFetch(412, { status: 412, detail: 'If-Match "3" does not match the current version "4"' });
+    const err = await request("/api/v1/networks/n1", { method: "PUT", body: {}, ifMatch: '"3"', fetcher }).catch((e: unknown) => e);
+    expect(isStaleEdit(err)).toBe(true);
+    expect((err as ApiError).message).toBe(STALE_EDIT);
+    expect(isStaleEdit(new ApiError(409, {}))).toBe(false);
+  });
 });

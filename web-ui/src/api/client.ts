@@ -4,6 +4,9 @@
  * Contract: session cookie auth; every non-GET echoes the XSRF-TOKEN cookie as X-XSRF-TOKEN (Spring Security's
  * SPA CSRF scheme); a 401 calls the registered handler (the app shows the login page); every non-2xx answer becomes
  * an {@link ApiError} whose message is readable, with RFC 9457 field errors kept per field.
+ *
+ * Concurrency (controller/API.md "Rules worth knowing"): a GET of one resource answers an ETag; edits send it back
+ * as If-Match, and a 412 means someone else changed the resource since it was read: {@link isStaleEdit}.
  */
 
 export interface FieldError {
@@ -45,13 +48,16 @@ export class ApiError extends Error {
   }
 }
 
+/** What a 412 says, whatever the controller's detail (which names ETag versions, not useful to an operator). */
+export const STALE_EDIT = "This was changed by someone else since you loaded it. Reload to see the current version, then make your change again.";
+
 const STATUS_TEXT: Record<number, string> = {
   400: "The request was invalid",
   401: "You are not logged in",
   403: "You are not allowed to do this",
   404: "Not found",
   409: "Conflict with the current state",
-  412: "Someone else changed this in the meantime; reload and try again",
+  412: STALE_EDIT,
   413: "The request is too large",
   422: "The request cannot be processed",
   429: "Too many requests; wait a moment",
@@ -62,6 +68,7 @@ const STATUS_TEXT: Record<number, string> = {
 
 /** A one-line human message: the problem's detail, else its title, else a generic text for the status. */
 export function describeProblem(status: number, problem: Problem): string {
+  if (status === 412) return STALE_EDIT;
   const base = problem.detail?.trim() || problem.title?.trim() || STATUS_TEXT[status] || `HTTP ${status}`;
   const general = (problem.errors ?? []).filter((e) => !e.field);
   return general.length ? `${base}: ${general.map((e) => e.message).join("; ")}` : base;
@@ -100,6 +107,8 @@ export interface RequestOptions {
   body?: unknown;
   query?: Record<string, string | number | boolean | null | undefined>;
   signal?: AbortSignal;
+  /** The ETag of the version this write is based on (sent as If-Match). */
+  ifMatch?: string | null;
   /** Login answers 401 for bad credentials: that is a form error, not a lost session. */
   skipUnauthorizedHandler?: boolean;
   fetcher?: typeof fetch;
@@ -115,7 +124,18 @@ export function withQuery(path: string, query?: RequestOptions["query"]) {
   return qs ? `${path}${path.includes("?") ? "&" : "?"}${qs}` : path;
 }
 
+/** A resource with the ETag its answer carried (null when the answer had none). */
+export interface Tagged<T> {
+  body: T;
+  etag: string | null;
+}
+
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  return (await requestTagged<T>(path, options)).body;
+}
+
+/** As {@link request}, keeping the answer's ETag for a later If-Match. */
+export async function requestTagged<T>(path: string, options: RequestOptions = {}): Promise<Tagged<T>> {
   const method = (options.method ?? "GET").toUpperCase();
   const headers: Record<string, string> = { Accept: "application/json, application/problem+json" };
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
@@ -123,6 +143,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     const token = readCookie("XSRF-TOKEN");
     if (token) headers["X-XSRF-TOKEN"] = token;
   }
+  if (options.ifMatch) headers["If-Match"] = options.ifMatch;
   const fetcher = options.fetcher ?? fetch;
   let response: Response;
   try {
@@ -143,9 +164,23 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     const retry = response.headers.get("Retry-After");
     throw new ApiError(response.status, problem, retry ? Number(retry) : null);
   }
-  if (response.status === 204) return undefined as T;
+  const etag = response.headers.get("ETag");
+  if (response.status === 204) return { body: undefined as T, etag };
   const text = await response.text();
-  return (text ? JSON.parse(text) : undefined) as T;
+  return { body: (text ? JSON.parse(text) : undefined) as T, etag };
+}
+
+/** True for a write refused because the resource changed since it was read (412). */
+export function isStaleEdit(e: unknown): boolean {
+  return e instanceof ApiError && e.status === 412;
+}
+
+/**
+ * The ETag of a resource version as the controller forms it (API.md: "its version"): list items carry the
+ * version, so a row can be deleted conditionally without reading it again.
+ */
+export function etagOfVersion(version: number): string {
+  return `"${version}"`;
 }
 
 /** A message for anything a request may throw. */

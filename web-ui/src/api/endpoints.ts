@@ -1,4 +1,4 @@
-import { request } from "./client";
+import { request, requestTagged } from "./client";
 import type {
   Agent,
   ApiToken,
@@ -14,6 +14,7 @@ import type {
   PeerRequest,
   Site,
   SiteRequest,
+  NetworkLinks,
   StatsHistory,
   StatsSample,
   TokenScope,
@@ -25,6 +26,9 @@ export interface ListQuery {
   sort?: string;
   [filter: string]: string | number | boolean | null | undefined;
 }
+
+/** The ETag of the version an edit is based on; null sends the write unconditionally. */
+type IfMatch = string | null;
 
 const n = (id: string) => `/api/v1/networks/${encodeURIComponent(id)}`;
 
@@ -40,27 +44,35 @@ export const api = {
 
   networks: (q: ListQuery = {}) => request<Page<Network>>("/api/v1/networks", { query: q }),
   network: (id: string) => request<Network>(n(id)),
+  networkTagged: (id: string) => requestTagged<Network>(n(id)),
   createNetwork: (body: NetworkRequest) => request<Network>("/api/v1/networks", { method: "POST", body }),
-  updateNetwork: (id: string, body: NetworkRequest) => request<Network>(n(id), { method: "PUT", body }),
-  deleteNetwork: (id: string) => request<void>(n(id), { method: "DELETE" }),
+  updateNetwork: (id: string, body: NetworkRequest, ifMatch: IfMatch) =>
+    request<Network>(n(id), { method: "PUT", body, ifMatch }),
+  deleteNetwork: (id: string, ifMatch: IfMatch) => request<void>(n(id), { method: "DELETE", ifMatch }),
 
   sites: (net: string, q: ListQuery = {}) => request<Page<Site>>(`${n(net)}/sites`, { query: q }),
+  siteTagged: (net: string, id: string) => requestTagged<Site>(`${n(net)}/sites/${id}`),
   createSite: (net: string, body: SiteRequest) => request<Site>(`${n(net)}/sites`, { method: "POST", body }),
-  updateSite: (net: string, id: string, body: SiteRequest) =>
-    request<Site>(`${n(net)}/sites/${id}`, { method: "PUT", body }),
-  deleteSite: (net: string, id: string) => request<void>(`${n(net)}/sites/${id}`, { method: "DELETE" }),
+  updateSite: (net: string, id: string, body: SiteRequest, ifMatch: IfMatch) =>
+    request<Site>(`${n(net)}/sites/${id}`, { method: "PUT", body, ifMatch }),
+  deleteSite: (net: string, id: string, ifMatch: IfMatch) =>
+    request<void>(`${n(net)}/sites/${id}`, { method: "DELETE", ifMatch }),
 
   peers: (net: string, q: ListQuery = {}) => request<Page<Peer>>(`${n(net)}/peers`, { query: q }),
   peer: (net: string, id: string) => request<Peer>(`${n(net)}/peers/${id}`),
+  peerTagged: (net: string, id: string) => requestTagged<Peer>(`${n(net)}/peers/${id}`),
   createPeer: (net: string, body: PeerRequest) => request<Peer>(`${n(net)}/peers`, { method: "POST", body }),
-  updatePeer: (net: string, id: string, body: PeerRequest) =>
-    request<Peer>(`${n(net)}/peers/${id}`, { method: "PUT", body }),
-  deletePeer: (net: string, id: string) => request<void>(`${n(net)}/peers/${id}`, { method: "DELETE" }),
+  updatePeer: (net: string, id: string, body: PeerRequest, ifMatch: IfMatch) =>
+    request<Peer>(`${n(net)}/peers/${id}`, { method: "PUT", body, ifMatch }),
+  deletePeer: (net: string, id: string, ifMatch: IfMatch) =>
+    request<void>(`${n(net)}/peers/${id}`, { method: "DELETE", ifMatch }),
   configUrl: (net: string, id: string) => `${n(net)}/peers/${id}/config`,
   qrUrl: (net: string, id: string) => `${n(net)}/peers/${id}/config.svg`,
 
   agents: (q: ListQuery = {}) => request<Page<Agent>>("/api/v1/agents", { query: q }),
 
+  /** Every link's newest recent sample, in one request (overview, topology). */
+  linkStats: (net: string) => request<NetworkLinks>(`${n(net)}/stats/latest`),
   latestStats: (net: string, peer: string, remotePeerId?: string) =>
     request<StatsSample>(`${n(net)}/peers/${peer}/stats/latest`, { query: { remotePeerId } }),
   stats: (net: string, peer: string, from: Date, to: Date, remotePeerId?: string, signal?: AbortSignal) =>

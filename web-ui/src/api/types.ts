@@ -131,6 +131,21 @@ export interface StatsSample {
   ecnMarks?: number | null;
 }
 
+/** GET /networks/{n}/stats/latest: each link's newest sample reported since {@code since}. */
+export interface NetworkLinks {
+  networkId: string;
+  since: string;
+  truncated: boolean;
+  links: LinkSample[];
+}
+
+/** One link (reporting agent's peer → remote peer, agent or device) as that agent last reported it. */
+export interface LinkSample {
+  agentPeerId: string;
+  remotePeerId: string;
+  sample: StatsSample;
+}
+
 export interface StatsHistory {
   peerId: string;
   resolution: string;

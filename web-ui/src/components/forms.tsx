@@ -1,22 +1,30 @@
 import { useState, type FormEvent } from "react";
-import { ApiError, errorMessage } from "../api/client";
+import { ApiError, errorMessage, isStaleEdit } from "../api/client";
 import type { Network, NetworkRequest, Peer, PeerRequest, Site, SiteRequest } from "../api/types";
 import { Field } from "./ui";
 
-/** Runs a save; field errors go next to their inputs, the rest to the form's alert. */
-function useSave<T>(save: () => Promise<T>, onSaved: (t: T) => void) {
+/**
+ * Runs a save; field errors go next to their inputs, the rest to the form's alert. A 412 (someone else saved in
+ * between) marks the form stale: its footer then offers to reload the current version.
+ */
+export function useSave<T>(save: () => Promise<T>, onSaved: (t: T) => void) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
+  const [stale, setStale] = useState(false);
   const [busy, setBusy] = useState(false);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     setErrors({});
+    setStale(false);
     try {
       onSaved(await save());
     } catch (err) {
-      if (err instanceof ApiError) {
+      if (isStaleEdit(err)) {
+        setStale(true);
+        setError(errorMessage(err));
+      } else if (err instanceof ApiError) {
         const fields = err.fieldErrors();
         setErrors(fields);
         setError(Object.keys(fields).length ? "Please correct the marked fields." : err.message);
@@ -27,7 +35,7 @@ function useSave<T>(save: () => Promise<T>, onSaved: (t: T) => void) {
       setBusy(false);
     }
   };
-  return { errors, error, busy, submit };
+  return { errors, error, stale, busy, submit };
 }
 
 const list = (s: string) =>
@@ -37,13 +45,27 @@ const list = (s: string) =>
     .filter(Boolean);
 const num = (s: string) => (s.trim() === "" ? null : Number(s));
 
-function FormFooter({ busy, error, label }: { busy: boolean; error: string | null; label: string }) {
+/** Set on forms that edit an existing resource: reads it again after a 412. */
+export type Reload = { onReload?: () => void };
+
+export function FormFooter({
+  busy,
+  error,
+  label,
+  stale,
+  onReload,
+}: { busy: boolean; error: string | null; label: string; stale?: boolean } & Reload) {
   return (
     <>
       <div className="notice error" role="alert" hidden={!error}>
         {error}
       </div>
       <div className="actions">
+        {stale && onReload && (
+          <button type="button" onClick={onReload}>
+            Reload current version
+          </button>
+        )}
         <button type="submit" className="primary" disabled={busy}>
           {busy ? "Saving…" : label}
         </button>
@@ -56,18 +78,19 @@ export function NetworkForm({
   initial,
   save,
   onSaved,
+  onReload,
 }: {
   initial?: Network;
   save: (r: NetworkRequest) => Promise<Network>;
   onSaved: (n: Network) => void;
-}) {
+} & Reload) {
   const [name, setName] = useState(initial?.name ?? "");
   const [v4, setV4] = useState(initial?.ipv4Prefix ?? "");
   const [v6, setV6] = useState(initial?.ipv6Prefix ?? "");
   const [mtu, setMtu] = useState(String(initial?.mtu ?? 1420));
   const [dns, setDns] = useState((initial?.dnsServers ?? []).join(", "));
   const [ka, setKa] = useState(String(initial?.persistentKeepalive ?? 0));
-  const { errors, error, busy, submit } = useSave(
+  const { errors, error, stale, busy, submit } = useSave(
     () =>
       save({
         name,
@@ -101,7 +124,7 @@ export function NetworkForm({
           <input {...p} name="persistentKeepalive" inputMode="numeric" value={ka} onChange={(e) => setKa(e.target.value)} />
         )}
       </Field>
-      <FormFooter busy={busy} error={error} label={initial ? "Save network" : "Create network"} />
+      <FormFooter busy={busy} error={error} stale={stale} onReload={onReload} label={initial ? "Save network" : "Create network"} />
     </form>
   );
 }
@@ -110,14 +133,15 @@ export function SiteForm({
   initial,
   save,
   onSaved,
+  onReload,
 }: {
   initial?: Site;
   save: (r: SiteRequest) => Promise<Site>;
   onSaved: (s: Site) => void;
-}) {
+} & Reload) {
   const [name, setName] = useState(initial?.name ?? "");
   const [lans, setLans] = useState((initial?.lanPrefixes ?? []).join(", "));
-  const { errors, error, busy, submit } = useSave(() => save({ name, lanPrefixes: list(lans) }), onSaved);
+  const { errors, error, stale, busy, submit } = useSave(() => save({ name, lanPrefixes: list(lans) }), onSaved);
   const lanError = Object.entries(errors)
     .filter(([k]) => k.startsWith("lanPrefixes"))
     .map(([, v]) => v)
@@ -130,7 +154,7 @@ export function SiteForm({
       <Field label="LAN prefixes" error={lanError || undefined} hint="comma separated, e.g. 192.168.10.0/24">
         {(p) => <input {...p} name="lanPrefixes" value={lans} onChange={(e) => setLans(e.target.value)} />}
       </Field>
-      <FormFooter busy={busy} error={error} label={initial ? "Save site" : "Create site"} />
+      <FormFooter busy={busy} error={error} stale={stale} onReload={onReload} label={initial ? "Save site" : "Create site"} />
     </form>
   );
 }
@@ -141,20 +165,21 @@ export function PeerForm({
   sites,
   save,
   onSaved,
+  onReload,
 }: {
   initial?: Peer;
   kind: "AGENT" | "DEVICE";
   sites: Site[];
   save: (r: PeerRequest) => Promise<Peer>;
   onSaved: (p: Peer) => void;
-}) {
+} & Reload) {
   const [name, setName] = useState(initial?.name ?? "");
   const [publicKey, setPublicKey] = useState(initial?.publicKey ?? "");
   const [siteId, setSiteId] = useState(initial?.siteId ?? "");
   const [endpoint, setEndpoint] = useState(initial?.endpoint ?? "");
   const [tags, setTags] = useState((initial?.tags ?? []).join(", "));
   const [enabled, setEnabled] = useState(initial?.enabled ?? true);
-  const { errors, error, busy, submit } = useSave(
+  const { errors, error, stale, busy, submit } = useSave(
     () =>
       save({
         name,
@@ -211,7 +236,7 @@ export function PeerForm({
           <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> Enabled
         </label>
       </div>
-      <FormFooter busy={busy} error={error} label={initial ? "Save peer" : kind === "DEVICE" ? "Add device" : "Add agent peer"} />
+      <FormFooter busy={busy} error={error} stale={stale} onReload={onReload} label={initial ? "Save peer" : kind === "DEVICE" ? "Add device" : "Add agent peer"} />
     </form>
   );
 }

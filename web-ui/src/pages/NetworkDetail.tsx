@@ -1,11 +1,12 @@
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { api } from "../api/endpoints";
-import { errorMessage } from "../api/client";
+import { errorMessage, etagOfVersion, isStaleEdit } from "../api/client";
 import type { Peer, PeerKind, Site } from "../api/types";
 import { useAuth } from "../auth";
 import { PeerForm, SiteForm } from "../components/forms";
 import { Dialog, Loading, Notice, Pagination } from "../components/ui";
+import { TaggedEdit, staleDeleteMessage } from "../components/TaggedEdit";
 import { useAsync } from "../components/useAsync";
 import { EnrolmentKeys } from "./EnrolmentKeys";
 import { DeviceConfig } from "./DeviceConfig";
@@ -53,12 +54,18 @@ function Sites({
   const remove = async (s: Site) => {
     if (!window.confirm(`Delete site ${s.name}?`)) return;
     try {
-      await api.deleteSite(networkId, s.id);
+      await api.deleteSite(networkId, s.id, etagOfVersion(s.version));
       setMessage(`Site ${s.name} deleted.`);
       reload();
     } catch (e) {
-      setActionError(errorMessage(e));
+      setActionError(isStaleEdit(e) ? staleDeleteMessage(`Site ${s.name}`) : errorMessage(e));
+      if (isStaleEdit(e)) reload();
     }
+  };
+  const saved = (s: Site) => {
+    setEditing(null);
+    setMessage(`Site ${s.name} saved.`);
+    reload();
   };
   return (
     <section aria-labelledby="sites-h">
@@ -108,15 +115,20 @@ function Sites({
       )}
       {editing && (
         <Dialog title={editing === "new" ? "New site" : `Edit site ${editing.name}`} onClose={() => setEditing(null)}>
-          <SiteForm
-            initial={editing === "new" ? undefined : editing}
-            save={(r) => (editing === "new" ? api.createSite(networkId, r) : api.updateSite(networkId, editing.id, r))}
-            onSaved={(s) => {
-              setEditing(null);
-              setMessage(`Site ${s.name} saved.`);
-              reload();
-            }}
-          />
+          {editing === "new" ? (
+            <SiteForm save={(r) => api.createSite(networkId, r)} onSaved={saved} />
+          ) : (
+            <TaggedEdit load={() => api.siteTagged(networkId, editing.id)}>
+              {(current, etag, again) => (
+                <SiteForm
+                  initial={current}
+                  save={(r) => api.updateSite(networkId, current.id, r, etag)}
+                  onSaved={saved}
+                  onReload={again}
+                />
+              )}
+            </TaggedEdit>
+          )}
         </Dialog>
       )}
     </section>
@@ -142,12 +154,19 @@ function Peers({ networkId, sites }: { networkId: string; sites: Site[] }) {
   const remove = async (p: Peer) => {
     if (!window.confirm(`Delete peer ${p.name}?`)) return;
     try {
-      await api.deletePeer(networkId, p.id);
+      await api.deletePeer(networkId, p.id, etagOfVersion(p.version));
       setMessage(`Peer ${p.name} deleted.`);
       peers.reload();
     } catch (e) {
-      setActionError(errorMessage(e));
+      setActionError(isStaleEdit(e) ? staleDeleteMessage(`Peer ${p.name}`) : errorMessage(e));
+      if (isStaleEdit(e)) peers.reload();
     }
+  };
+  const saved = (wasNew: boolean) => (p: Peer) => {
+    setEditing(null);
+    setMessage(`Peer ${p.name} saved.`);
+    peers.reload();
+    if (wasNew && p.kind === "DEVICE") setCreated(p);
   };
   const filter = (set: (v: string) => void) => (v: string) => {
     setPage(0);
@@ -262,21 +281,22 @@ function Peers({ networkId, sites }: { networkId: string; sites: Site[] }) {
           title={editing.peer ? `Edit peer ${editing.peer.name}` : editing.kind === "DEVICE" ? "Add device peer" : "Add agent peer"}
           onClose={() => setEditing(null)}
         >
-          <PeerForm
-            initial={editing.peer}
-            kind={editing.kind}
-            sites={sites}
-            save={(r) =>
-              editing.peer ? api.updatePeer(networkId, editing.peer.id, r) : api.createPeer(networkId, r)
-            }
-            onSaved={(p) => {
-              const wasNew = !editing.peer;
-              setEditing(null);
-              setMessage(`Peer ${p.name} saved.`);
-              peers.reload();
-              if (wasNew && p.kind === "DEVICE") setCreated(p);
-            }}
-          />
+          {editing.peer ? (
+            <TaggedEdit load={() => api.peerTagged(networkId, editing.peer!.id)}>
+              {(current, etag, again) => (
+                <PeerForm
+                  initial={current}
+                  kind={current.kind}
+                  sites={sites}
+                  save={(r) => api.updatePeer(networkId, current.id, r, etag)}
+                  onSaved={saved(false)}
+                  onReload={again}
+                />
+              )}
+            </TaggedEdit>
+          ) : (
+            <PeerForm kind={editing.kind} sites={sites} save={(r) => api.createPeer(networkId, r)} onSaved={saved(true)} />
+          )}
         </Dialog>
       )}
       {created && (

@@ -1,11 +1,12 @@
 import { useState } from "react";
 import { Link } from "react-router";
 import { api } from "../api/endpoints";
-import { errorMessage } from "../api/client";
+import { errorMessage, etagOfVersion, isStaleEdit } from "../api/client";
 import type { Network } from "../api/types";
 import { useAuth } from "../auth";
 import { NetworkForm } from "../components/forms";
 import { Dialog, Loading, Notice, Pagination } from "../components/ui";
+import { TaggedEdit, staleDeleteMessage } from "../components/TaggedEdit";
 import { useAsync } from "../components/useAsync";
 
 export function Networks() {
@@ -22,12 +23,19 @@ export function Networks() {
     if (!window.confirm(`Delete network ${n.name}?`)) return;
     setActionError(null);
     try {
-      await api.deleteNetwork(n.id);
+      await api.deleteNetwork(n.id, etagOfVersion(n.version));
       setMessage(`Network ${n.name} deleted.`);
       reload();
     } catch (e) {
-      setActionError(errorMessage(e));
+      setActionError(isStaleEdit(e) ? staleDeleteMessage(`Network ${n.name}`) : errorMessage(e));
+      if (isStaleEdit(e)) reload();
     }
+  };
+
+  const saved = (n: Network) => {
+    setEditing(null);
+    setMessage(`Network ${n.name} saved.`);
+    reload();
   };
 
   return (
@@ -92,15 +100,20 @@ export function Networks() {
       )}
       {editing && (
         <Dialog title={editing === "new" ? "New network" : `Edit ${editing.name}`} onClose={() => setEditing(null)}>
-          <NetworkForm
-            initial={editing === "new" ? undefined : editing}
-            save={(r) => (editing === "new" ? api.createNetwork(r) : api.updateNetwork(editing.id, r))}
-            onSaved={(n) => {
-              setEditing(null);
-              setMessage(`Network ${n.name} saved.`);
-              reload();
-            }}
-          />
+          {editing === "new" ? (
+            <NetworkForm save={(r) => api.createNetwork(r)} onSaved={saved} />
+          ) : (
+            <TaggedEdit load={() => api.networkTagged(editing.id)}>
+              {(current, etag, again) => (
+                <NetworkForm
+                  initial={current}
+                  save={(r) => api.updateNetwork(current.id, r, etag)}
+                  onSaved={saved}
+                  onReload={again}
+                />
+              )}
+            </TaggedEdit>
+          )}
         </Dialog>
       )}
     </section>

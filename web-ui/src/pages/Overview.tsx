@@ -5,14 +5,39 @@ import { Loading, Notice } from "../components/ui";
 import { useAsync } from "../components/useAsync";
 import { attentionReasons } from "../stats";
 import { loadSnapshot, type NetworkSnapshot } from "../snapshot";
+import { errorMessage } from "../api/client";
+import { meshApi, type Mesh, type Rollout } from "../api/mesh";
 
 interface Attention {
   key: string;
-  networkId: string;
-  peerId: string;
-  remote?: string;
+  /** Where the item links to. */
+  to: string;
   what: string;
   reasons: string[];
+}
+
+interface PausedRollout {
+  network: Network;
+  mesh: Mesh;
+  rollout: Rollout;
+}
+
+/** Paused rollouts of every mesh of these networks (a mesh's rollouts are one request; meshes are few). */
+async function pausedRollouts(networks: Network[]): Promise<PausedRollout[]> {
+  const perNetwork = await Promise.all(
+    networks.map(async (network) => {
+      const meshes = (await meshApi.list(network.id)).items;
+      const perMesh = await Promise.all(
+        meshes.map(async (mesh) =>
+          (await meshApi.rollouts(network.id, mesh.id)).items
+            .filter((r) => r.state === "PAUSED")
+            .map((rollout) => ({ network, mesh, rollout })),
+        ),
+      );
+      return perMesh.flat();
+    }),
+  );
+  return perNetwork.flat();
 }
 
 /** Overview of at most this many networks (each costs a few requests). */
@@ -20,21 +45,33 @@ const MAX_NETWORKS = 20;
 
 async function loadOverview() {
   const networks = await api.networks({ size: MAX_NETWORKS, sort: "name,asc" });
-  const snaps = await Promise.all(networks.items.map((n) => loadSnapshot(n.id).then((s) => [n, s] as const)));
-  return { networks, snaps };
+  const [snaps, paused] = await Promise.all([
+    Promise.all(networks.items.map((n) => loadSnapshot(n.id).then((s) => [n, s] as const))),
+    pausedRollouts(networks.items).then(
+      (items) => ({ items, error: null as string | null }),
+      (e) => ({ items: [] as PausedRollout[], error: errorMessage(e) }),
+    ),
+  ]);
+  return { networks, snaps, paused };
 }
 
 function attention(n: Network, s: NetworkSnapshot): Attention[] {
   const out: Attention[] = [];
   const name = (id: string) => s.peers.find((p) => p.id === id)?.name ?? id.slice(0, 8);
   for (const a of s.agents) {
-    if (a.drift) out.push({ key: `drift:${a.id}`, networkId: n.id, peerId: a.peerId, what: `${a.name} (${n.name})`, reasons: [`config drift: applied revision ${a.appliedRevision ?? "none"} of ${a.desiredRevision ?? "?"}`] });
+    if (a.drift)
+      out.push({
+        key: `drift:${a.id}`,
+        to: `/networks/${n.id}/peers/${a.peerId}`,
+        what: `${a.name} (${n.name})`,
+        reasons: [`config drift: applied revision ${a.appliedRevision ?? "none"} of ${a.desiredRevision ?? "?"}`],
+      });
   }
   for (const [key, sample] of s.links) {
-    const reasons = attentionReasons(sample);
+    const reasons = attentionReasons(sample, s.loadedAt);
     if (!reasons.length) continue;
     const [from, to] = key.split(">");
-    out.push({ key, networkId: n.id, peerId: from, remote: to, what: `${name(from)} → ${name(to)} (${n.name})`, reasons });
+    out.push({ key, to: `/networks/${n.id}/peers/${from}?remote=${to}`, what: `${name(from)} → ${name(to)} (${n.name})`, reasons });
   }
   return out;
 }
@@ -44,11 +81,32 @@ export function Overview() {
   const agents = data?.snaps.flatMap(([, s]) => s.agents) ?? [];
   const online = agents.filter((a) => a.online && !a.revokedAt).length;
   const agentsError = data?.snaps.find(([, s]) => s.agentsError)?.[1].agentsError;
-  const items = data?.snaps.flatMap(([n, s]) => attention(n, s)) ?? [];
+  const linksError = data?.snaps.find(([, s]) => s.linksError)?.[1].linksError;
+  const items: Attention[] = [
+    ...(data?.paused.items ?? []).map(({ network, mesh, rollout }) => ({
+      key: `rollout:${rollout.id}`,
+      to: `/meshes/${network.id}/${mesh.id}?rollout=${rollout.id}`,
+      what: `Rollout of mesh ${mesh.name} (${network.name})`,
+      reasons: [`paused in wave ${rollout.currentWave} (of waves 0–${rollout.waveCount - 1})${rollout.reason ? `: ${rollout.reason}` : ""}`],
+    })),
+    ...(data?.snaps.flatMap(([n, s]) => attention(n, s)) ?? []),
+  ];
+  const rolloutsError = data?.paused.error;
   return (
     <section>
       <h1>Overview</h1>
-      <Notice error={error} message={agentsError ? `Agent data unavailable: ${agentsError}` : null} />
+      <Notice
+        error={error}
+        message={
+          [
+            agentsError && `Agent data unavailable: ${agentsError}`,
+            linksError && `Link statistics unavailable: ${linksError}`,
+            rolloutsError && `Rollout data unavailable: ${rolloutsError}`,
+          ]
+            .filter(Boolean)
+            .join(" ") || null
+        }
+      />
       {loading && !data && <Loading what="Loading overview" />}
       {data && (
         <>
@@ -66,7 +124,7 @@ export function Overview() {
             <ul className="attention">
               {items.map((i) => (
                 <li key={i.key}>
-                  <Link to={`/networks/${i.networkId}/peers/${i.peerId}${i.remote ? `?remote=${i.remote}` : ""}`}>{i.what}</Link>
+                  <Link to={i.to}>{i.what}</Link>
                   : {i.reasons.join(", ")}
                 </li>
               ))}

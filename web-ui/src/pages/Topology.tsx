@@ -1,13 +1,29 @@
 import { useEffect, useRef, useState } from "react";
-import { useNavigate, useSearchParams } from "react-router";
+import { Link, useNavigate, useSearchParams } from "react-router";
 import cytoscape from "cytoscape";
 import { api } from "../api/endpoints";
 import { Loading, Notice } from "../components/ui";
 import { useAsync } from "../components/useAsync";
-import { buildElements, loadSnapshot, type NetworkSnapshot } from "../snapshot";
+import { buildElements, loadSnapshot, type NetworkSnapshot, type TopoEdge } from "../snapshot";
 import { useEvents } from "../events";
+import { HIGH_LATENCY_MS, HIGH_LOSS, STALE_HANDSHAKE_S, type Health } from "../stats";
 
-const EDGE_COLOURS = { good: "#1a7f37", degraded: "#bf8700", down: "#cf222e", unknown: "#8c959f" };
+/**
+ * Health is told by colour and, for those who cannot tell the colours apart, by line style too; the legend shows
+ * both, and the table under the graph says the same in words.
+ */
+const EDGE_STYLE: Record<Health, { colour: string; line: "solid" | "dashed" | "dotted"; width: number; text: string }> = {
+  good: { colour: "#1a7f37", line: "solid", width: 3, text: "healthy" },
+  degraded: { colour: "#9a6700", line: "dashed", width: 3, text: `latency over ${HIGH_LATENCY_MS} ms or loss over ${HIGH_LOSS * 100} %` },
+  down: { colour: "#cf222e", line: "dotted", width: 4, text: `handshake older than ${STALE_HANDSHAKE_S} s, or loss of half the probes` },
+  unknown: { colour: "#8c959f", line: "dashed", width: 1.5, text: "no recent report" },
+};
+
+/** The page with a link's charts: an agent's view of the link, or for a device the agent it connects to. */
+function linkPage(networkId: string, s: NetworkSnapshot, e: TopoEdge["data"]) {
+  const device = s.peers.find((p) => p.id === e.source)?.kind === "DEVICE";
+  return `/networks/${networkId}/peers/${e.source}?${device ? "via" : "remote"}=${e.target}`;
+}
 
 export function Topology() {
   const [params, setParams] = useSearchParams();
@@ -51,9 +67,9 @@ export function Topology() {
           style: { "background-color": "#f6f8fa", "border-color": "#d0d7de", "border-width": 1, "text-valign": "top", shape: "round-rectangle" },
         },
         { selector: "edge", style: { width: 3, "curve-style": "bezier", label: "data(label)", "font-size": 10 } },
-        ...(Object.entries(EDGE_COLOURS).map(([h, c]) => ({
+        ...(Object.entries(EDGE_STYLE).map(([h, st]) => ({
           selector: `edge[health = '${h}']`,
-          style: { "line-color": c },
+          style: { "line-color": st.colour, "line-style": st.line, width: st.width },
         })) as cytoscape.StylesheetJson),
       ],
     });
@@ -67,10 +83,7 @@ export function Topology() {
       }
     });
     layout.run();
-    cy.on("tap", "edge", (e) => {
-      const d = e.target.data() as { source: string; target: string };
-      navigate(`/networks/${networkId}/peers/${d.source}?remote=${d.target}`);
-    });
+    cy.on("tap", "edge", (e) => navigate(linkPage(networkId, snap.data!, e.target.data() as TopoEdge["data"])));
     cy.on("tap", "node[kind != 'site']", (e) => navigate(`/networks/${networkId}/peers/${e.target.id()}`));
     return () => cy.destroy();
   }, [snap.data, networkId, navigate]);
@@ -91,14 +104,27 @@ export function Topology() {
           </select>
         </label>
       </div>
-      <Notice error={networks.error ?? snap.error} message={s?.agentsError ? `Agent presence unavailable: ${s.agentsError}` : null} />
+      <Notice
+        error={networks.error ?? snap.error}
+        message={
+          [s?.agentsError && `Agent presence unavailable: ${s.agentsError}`, s?.linksError && `Link statistics unavailable: ${s.linksError}`]
+            .filter(Boolean)
+            .join(" ") || null
+        }
+      />
       {networks.data && networks.data.items.length === 0 && <p>No networks yet.</p>}
       {snap.loading && !s && <Loading what="Loading topology" />}
-      <ul className="legend" aria-label="Legend">
-        <li><span className="swatch" style={{ background: EDGE_COLOURS.good }} /> healthy link</li>
-        <li><span className="swatch" style={{ background: EDGE_COLOURS.degraded }} /> high latency or loss</li>
-        <li><span className="swatch" style={{ background: EDGE_COLOURS.down }} /> stale handshake</li>
-        <li><span className="swatch" style={{ background: EDGE_COLOURS.unknown }} /> no data</li>
+      <ul className="legend" aria-label="Link health legend" data-testid="legend">
+        {(Object.keys(EDGE_STYLE) as Health[]).map((h) => (
+          <li key={h}>
+            <span
+              className="line-swatch"
+              aria-hidden="true"
+              style={{ borderTopColor: EDGE_STYLE[h].colour, borderTopStyle: EDGE_STYLE[h].line, borderTopWidth: Math.max(2, EDGE_STYLE[h].width) }}
+            />
+            <strong>{h}</strong>: {EDGE_STYLE[h].text}
+          </li>
+        ))}
       </ul>
       <div ref={host} className="topology" data-testid="topology" role="img" aria-label="Mesh topology graph; the table below lists the same links" />
       {s && (
@@ -110,6 +136,9 @@ export function Topology() {
               <th scope="col">To</th>
               <th scope="col">Health</th>
               <th scope="col">Latency</th>
+              <th scope="col">Loss</th>
+              <th scope="col">Last handshake</th>
+              <th scope="col">Attention</th>
             </tr>
           </thead>
           <tbody>
@@ -119,10 +148,17 @@ export function Topology() {
                 const name = (id: string) => s.peers.find((p) => p.id === id)?.name ?? id;
                 return (
                   <tr key={e.data.id}>
-                    <td>{name(e.data.source)}</td>
+                    <td>
+                      <Link to={linkPage(networkId, s, e.data)} aria-label={`Statistics of ${name(e.data.source)} to ${name(e.data.target)}`}>
+                        {name(e.data.source)}
+                      </Link>
+                    </td>
                     <td>{name(e.data.target)}</td>
                     <td><span className={`badge health-${e.data.health}`}>{e.data.health}</span></td>
-                    <td>{e.data.label || "—"}</td>
+                    <td>{e.data.latency}</td>
+                    <td>{e.data.loss}</td>
+                    <td>{e.data.handshake}</td>
+                    <td>{e.data.reasons || "—"}</td>
                   </tr>
                 );
               })}

@@ -86,9 +86,11 @@ public class StatsService {
         jdbc.batchUpdate(INSERT, rows);
     }
 
-    private static final String COLUMNS = "ts, rx_bytes, tx_bytes, rx_bps, tx_bps, handshake_age_s, handshake_rtt_ms,"
+    /** Every sample column in {@link StatsSample} order, {@code ts} first (read back by {@link #sampleAt}). */
+    static final String COLUMNS = "ts, rx_bytes, tx_bytes, rx_bps, tx_bps, handshake_age_s, handshake_rtt_ms,"
             + " probe_rtt_ms, probe_loss, queue_packets, queue_bytes, sojourn_p50_ms, sojourn_p99_ms, sojourn_max_ms,"
             + " drops_overflow, drops_codel, drops_no_route, drops_replay, drops_auth, ecn_marks";
+
     private static final String INSERT = "INSERT INTO peer_stats (resolution, agent_peer_id, remote_peer_id, "
             + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             + " ON CONFLICT DO NOTHING";
@@ -278,7 +280,8 @@ public class StatsService {
         }
     }
 
-    private static StatsSample sampleAt(ResultSet rs, int first) throws SQLException {
+    /** Reads a sample whose {@link #COLUMNS} start at column {@code first}. */
+    static StatsSample sampleAt(ResultSet rs, int first) throws SQLException {
         return new StatsSample(
                 rs.getTimestamp(first).toInstant(),
                 longOrNull(rs, first + 1),

@@ -30,14 +30,14 @@ final class Browser implements AutoCloseable {
 
     /**
      * Failed requests the UI makes on purpose; Chromium logs every non-2xx load as an error. The first /me tells the
-     * app nobody is logged in; a wrong password is 401; a link without stats yet answers 404; the deliberately
-     * invalid network of step 2 is 400. ERR_NETWORK_CHANGED is the host, not the page: Chromium aborts loads in
+     * app nobody is logged in; a wrong password is 401; the deliberately invalid network of step 2 is 400; the edit
+     * that races another writer is 412. ERR_NETWORK_CHANGED is the host, not the page: Chromium aborts loads in
      * flight when an interface appears or goes, which tests creating network namespaces on this machine cause.
      */
-    static final Pattern EXPECTED_FAILED_LOADS =
-            Pattern.compile(".*((/api/v1/me |/api/v1/auth/login |/stats/latest\\?\\S* ).*status of (401|404)"
-                    + "|/api/v1/networks - .*status of 400"
-                    + "|Failed to load resource: net::ERR_NETWORK_CHANGED).*");
+    static final Pattern EXPECTED_FAILED_LOADS = Pattern.compile(".*((/api/v1/me |/api/v1/auth/login ).*status of 401"
+            + "|/api/v1/networks - .*status of 400"
+            + "|/sites/[0-9a-f-]{36} - .*status of 412"
+            + "|Failed to load resource: net::ERR_NETWORK_CHANGED).*");
 
     final ChromeDriver driver;
     private final Path profile;
@@ -71,6 +71,15 @@ final class Browser implements AutoCloseable {
 
     void open(String hashPath) {
         driver.get(base + "/#" + hashPath);
+    }
+
+    /** Opens the app, signs in and waits for the header to name the user. */
+    void signIn(String username, String password) {
+        open("/");
+        type(By.name("username"), username);
+        type(By.name("password"), password);
+        click("Sign in");
+        visible(By.cssSelector("[data-testid=who]"));
     }
 
     WebDriverWait waiting() {

@@ -11,6 +11,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -163,6 +165,74 @@ class DashboardEndToEndTest {
         browser.visible(By.xpath("//td[normalize-space()='" + TestAdmin.USERNAME + "']"));
         browser.screenshot("07-audit");
         collectConsole();
+    }
+
+    @Test
+    @Order(7)
+    void anEditRacingAnotherWriterSaysSoAndReloads() throws Exception {
+        ApiClient api = new ApiClient(port);
+        String sitePath = null;
+        for (var site :
+                api.get("/api/v1/networks/" + networkId + "/sites").json().get("items")) {
+            if (site.get("name").asString().equals("office")) {
+                sitePath = "/api/v1/networks/" + networkId + "/sites/"
+                        + site.get("id").asString();
+            }
+        }
+        assertThat(sitePath).isNotNull();
+        browser.open("/networks/" + networkId);
+        browser.waiting()
+                .until(ExpectedConditions.elementToBeClickable(By.cssSelector("button[aria-label='Edit site office']")))
+                .click();
+        WebElement name = browser.visible(By.cssSelector("[role=dialog] input[name=name]"));
+        assertThat(name.getDomProperty("value")).isEqualTo("office");
+        // Someone else renames the site while the dialog is open.
+        var other = api.put(
+                sitePath, Fixtures.map("name", "office-hq", "lanPrefixes", List.of("192.168.77.0/24")), Map.of());
+        assertThat(other.status()).as(other.toString()).isEqualTo(200);
+
+        browser.type(By.cssSelector("[role=dialog] input[name=name]"), "office-mine");
+        browser.click("Save site");
+        browser.visible(By.xpath("//*[@role='dialog']//*[@role='alert'][contains(., 'changed by someone else')]"));
+        browser.screenshot("10-stale-edit");
+        assertThat(api.get(sitePath).json().get("name").asString()).isEqualTo("office-hq");
+
+        browser.click("Reload current version");
+        browser.waiting().until(d -> "office-hq"
+                .equals(browser.visible(By.cssSelector("[role=dialog] input[name=name]"))
+                        .getDomProperty("value")));
+        browser.type(By.cssSelector("[role=dialog] input[name=name]"), "office");
+        browser.click("Save site");
+        browser.text("Site office saved.");
+        assertThat(api.get(sitePath).json().get("name").asString()).isEqualTo("office");
+        collectConsole();
+    }
+
+    @Test
+    @Order(8)
+    void fitsAPhoneScreen() throws Exception {
+        browser.driver.manage().window().setSize(new Dimension(390, 844));
+        try {
+            browser.open("/");
+            browser.visible(By.cssSelector("[data-testid=count-networks]"));
+            assertThat(pageOverflowsSideways()).as("overview scrolls sideways").isFalse();
+            browser.screenshot("19-phone-overview");
+            browser.open("/networks/" + networkId);
+            browser.visible(By.linkText("phone"));
+            assertThat(pageOverflowsSideways())
+                    .as("network page scrolls sideways")
+                    .isFalse();
+            browser.screenshot("20-phone-network");
+        } finally {
+            browser.driver.manage().window().setSize(new Dimension(1366, 900));
+        }
+        collectConsole();
+    }
+
+    /** Wide tables scroll inside their own box; the page itself must not. */
+    private boolean pageOverflowsSideways() {
+        return Boolean.TRUE.equals(browser.driver.executeScript(
+                "return document.documentElement.scrollWidth > document.documentElement.clientWidth + 1"));
     }
 
     @Test

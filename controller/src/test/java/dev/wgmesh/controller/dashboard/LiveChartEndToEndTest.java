@@ -1,6 +1,5 @@
 package dev.wgmesh.controller.dashboard;
 
-import static dev.wgmesh.controller.support.Fixtures.map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
@@ -40,16 +39,16 @@ class LiveChartEndToEndTest {
         try (SimulatedAgent a = new SimulatedAgent("127.0.0.1", grpc.port(), "live-a");
                 SimulatedAgent b = new SimulatedAgent("127.0.0.1", grpc.port(), "live-b");
                 Browser browser = new Browser(port)) {
-            a.enroll(joinToken(api, net));
-            b.enroll(joinToken(api, net));
+            a.enroll(SimulatedAgents.joinToken(api, net, null));
+            b.enroll(SimulatedAgents.joinToken(api, net, null));
             a.connect();
             b.connect();
             a.await(
                     c -> c.getPeersList().stream()
                             .anyMatch(p -> p.getPublicKey().equals(ByteString.copyFrom(b.wireguardPublicKey()))),
                     Duration.ofSeconds(15));
-            UUID aPeer = peerId(api, net, a);
-            UUID bPeer = peerId(api, net, b);
+            UUID aPeer = SimulatedAgents.peerId(api, net, a);
+            UUID bPeer = SimulatedAgents.peerId(api, net, b);
             long now = System.currentTimeMillis();
             a.sendStats(report(b, now - 20_000, 0));
             String latest = "/api/v1/networks/" + net + "/peers/" + aPeer + "/stats/latest?remotePeerId=" + bPeer;
@@ -58,11 +57,7 @@ class LiveChartEndToEndTest {
                 Thread.sleep(100);
             }
 
-            browser.open("/");
-            browser.type(By.name("username"), TestAdmin.USERNAME);
-            browser.type(By.name("password"), TestAdmin.PASSWORD);
-            browser.click("Sign in");
-            browser.visible(By.cssSelector("[data-testid=who]"));
+            browser.signIn(TestAdmin.USERNAME, TestAdmin.PASSWORD);
             browser.open("/networks/" + net + "/peers/" + aPeer + "?remote=" + bPeer);
             WebElement charts = browser.visible(By.cssSelector("[data-testid=charts]"));
             browser.waiting().until(d -> "1".equals(charts.getDomAttribute("data-samples")));
@@ -80,21 +75,6 @@ class LiveChartEndToEndTest {
                             m -> Browser.EXPECTED_FAILED_LOADS.matcher(m).matches()))
                     .isEmpty();
         }
-    }
-
-    private static String joinToken(ApiClient api, UUID net) {
-        var r = api.post("/api/v1/networks/" + net + "/enrolment-keys", map("reusable", false));
-        assertThat(r.status()).as(r.toString()).isEqualTo(201);
-        return r.json().get("joinToken").asString();
-    }
-
-    private static UUID peerId(ApiClient api, UUID net, SimulatedAgent agent) {
-        for (var item : api.get("/api/v1/agents?networkId=" + net).json().get("items")) {
-            if (item.get("id").asString().equals(agent.identity().getAgentId())) {
-                return UUID.fromString(item.get("peerId").asString());
-            }
-        }
-        throw new AssertionError("agent not listed: " + agent.identity().getAgentId());
     }
 
     /** A plausible sample; {@code step} moves the counters so the drop rate is non-zero. */

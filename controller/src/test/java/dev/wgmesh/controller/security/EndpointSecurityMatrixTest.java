@@ -65,6 +65,7 @@ class EndpointSecurityMatrixTest {
             GET       /api/v1/events                                        401       400    400
             GET       /api/v1/networks/{networkId}/peers/{peerId}/stats     401       404    404
             GET       /api/v1/networks/{networkId}/peers/{peerId}/stats/latest 401    404    404
+            GET       /api/v1/networks/{networkId}/stats/latest             401       404    404
             #
             # meshes and rollouts (mesh)
             POST      /api/v1/networks/{networkId}/meshes                   401       403    404
