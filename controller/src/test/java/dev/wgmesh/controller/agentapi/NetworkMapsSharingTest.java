@@ -5,12 +5,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.wgmesh.controller.agentapi.MeshView.PeerRow;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** Agent peers' entries are built once and shared by every map; they follow row, keepalive and router changes. */
 class NetworkMapsSharingTest {
-    private final NetworkMaps maps = new NetworkMaps(null); // no devices here: no preshared key is needed
+    /** A network without a mesh: the overlay governs no pair and routes nothing. */
+    private static final MeshOverlay NO_MESH = new MeshOverlay(null) {
+        @Override
+        boolean governs(MeshView view, PeerRow self, PeerRow peer) {
+            return false;
+        }
+
+        @Override
+        Optional<MeshRouting> routing(MeshView view, PeerRow self) {
+            return Optional.empty();
+        }
+    };
+
+    // no devices here: no preshared key is needed
+    private final NetworkMaps maps = new NetworkMaps(null, NO_MESH);
     private final UUID siteA = UUID.randomUUID();
     private final UUID siteB = UUID.randomUUID();
     private final MeshView view = new MeshView(new MeshView.NetRow(UUID.randomUUID(), 1420, 25));
