@@ -387,14 +387,15 @@ class AgentHub implements DisposableBean {
             }
             if (affected.contains(s.peerId)) {
                 s.replaceAll(maps.interfaceOf(view, self), maps.entries(view, self));
-                continue;
+            } else {
+                for (UUID id : affected) {
+                    view.peer(id)
+                            .ifPresent(p -> s.apply(
+                                    ByteString.copyFrom(p.publicKey()),
+                                    maps.entry(view, self, p).orElse(null)));
+                }
             }
-            for (UUID id : affected) {
-                view.peer(id)
-                        .ifPresent(p -> s.apply(
-                                ByteString.copyFrom(p.publicKey()),
-                                maps.entry(view, self, p).orElse(null)));
-            }
+            s.submit(); // the session sends only what its writer submitted: one revision per mesh change
         }
     }
 
@@ -434,6 +435,7 @@ class AgentHub implements DisposableBean {
             case "agent.resync" -> {
                 if (s != null) {
                     s.resync();
+                    s.submit();
                 }
             }
             default -> {
