@@ -13,6 +13,7 @@ import dev.wgmesh.agent.probe.LatencyProber;
 import dev.wgmesh.agent.probe.ProbeTargets;
 import dev.wgmesh.agent.sync.ApplyException;
 import dev.wgmesh.agent.sync.ConfigApplier;
+import dev.wgmesh.agent.sync.DeviceQueueStats;
 import dev.wgmesh.agent.sync.HostApplier;
 import dev.wgmesh.agent.sync.QueueStatsSource;
 import dev.wgmesh.agent.sync.StatsCollector;
@@ -112,8 +113,9 @@ public final class AgentRunner implements AutoCloseable {
                 state,
                 peers -> prober.ifPresent(p -> ProbeTargets.apply(p, ProbeTargets.of(peers, options.probePort()))));
         AtomicBoolean connected = new AtomicBoolean();
-        StatsCollector stats = new StatsCollector(
-                options.interfaceName(), device, applier, prober, QueueStatsSource.NONE, connected::get);
+        QueueStatsSource queues = new DeviceQueueStats(device);
+        StatsCollector stats =
+                new StatsCollector(options.interfaceName(), device, applier, prober, queues, connected::get);
         AgentMetrics.fromOptions(options.metricsListen(), stats).ifPresent(m -> resources.add(0, m));
 
         ManagedChannel channel = Grpc.newChannelBuilder(options.controller(), tls.channelCredentials())
@@ -125,7 +127,7 @@ public final class AgentRunner implements AutoCloseable {
                 () -> Hello.newBuilder()
                         .setAgentId(identity.agentId())
                         .setAgentVersion(AgentMain.VERSION)
-                        .addAllCapabilities(SyncClient.capabilities(prober.isPresent()))
+                        .addAllCapabilities(SyncClient.capabilities(prober.isPresent(), queues.available()))
                         .setWireguardPublicKey(com.google.protobuf.ByteString.copyFrom(publicKey))
                         .setListenPort(device.snapshot().listenPort())
                         .build(),

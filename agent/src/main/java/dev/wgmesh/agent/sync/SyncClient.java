@@ -5,6 +5,7 @@ import dev.wgmesh.proto.v1.Ack;
 import dev.wgmesh.proto.v1.AgentEvent;
 import dev.wgmesh.proto.v1.AgentMessage;
 import dev.wgmesh.proto.v1.AgentServiceGrpc;
+import dev.wgmesh.proto.v1.Capability;
 import dev.wgmesh.proto.v1.Control;
 import dev.wgmesh.proto.v1.ControllerMessage;
 import dev.wgmesh.proto.v1.Delta;
@@ -20,6 +21,7 @@ import io.grpc.stub.StreamObserver;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -463,15 +465,18 @@ public final class SyncClient implements Runnable {
         }
     }
 
-    /** The capabilities this agent build has. */
-    public static List<dev.wgmesh.proto.v1.Capability> capabilities(boolean probes) {
-        return probes
-                ? List.of(
-                        dev.wgmesh.proto.v1.Capability.CAPABILITY_DELTAS,
-                        dev.wgmesh.proto.v1.Capability.CAPABILITY_LATENCY_PROBES,
-                        dev.wgmesh.proto.v1.Capability.CAPABILITY_ROUTES)
-                : List.of(
-                        dev.wgmesh.proto.v1.Capability.CAPABILITY_DELTAS,
-                        dev.wgmesh.proto.v1.Capability.CAPABILITY_ROUTES);
+    /**
+     * The capabilities of this agent: deltas and routes always, latency probes when the prober runs, queue
+     * statistics when the data plane has per-peer queues.
+     */
+    public static List<Capability> capabilities(boolean probes, boolean queueStats) {
+        List<Capability> out = new ArrayList<>(List.of(Capability.CAPABILITY_DELTAS, Capability.CAPABILITY_ROUTES));
+        if (probes) {
+            out.add(Capability.CAPABILITY_LATENCY_PROBES);
+        }
+        if (queueStats) {
+            out.add(Capability.CAPABILITY_QUEUE_STATS);
+        }
+        return List.copyOf(out);
     }
 }
