@@ -17,9 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.ToLongFunction;
 
 /**
- * Gathers the agent's figures from the device (bytes, last handshake, endpoint), the latency prober (probe RTT and
+ * Gathers the agent's figures from the device (bytes, last handshake, endpoint), the handshake round trips
+ * ({@link HandshakeEvents}), the latency prober (probe RTT and
  * loss) and the data plane's queues ({@link QueueStatsSource}: depth, sojourn, drops by reason, workers), both as
  * the {@code StatsReport} sent to the controller and as the {@link StatsSource} of the Prometheus endpoint.
  * Throughput is not sent: the controller derives it from the byte counters of consecutive reports.
@@ -34,6 +36,7 @@ public final class StatsCollector implements StatsSource {
     private final Optional<LatencyProber> prober;
     private final QueueStatsSource queues;
     private final BooleanSupplier connected;
+    private final ToLongFunction<ByteString> handshakeRttMicros;
 
     public StatsCollector(
             String interfaceName,
@@ -41,7 +44,9 @@ public final class StatsCollector implements StatsSource {
             ConfigApplier applier,
             Optional<LatencyProber> prober,
             QueueStatsSource queues,
-            BooleanSupplier connected) {
+            BooleanSupplier connected,
+            ToLongFunction<ByteString> handshakeRttMicros) {
+        this.handshakeRttMicros = handshakeRttMicros;
         this.interfaceName = interfaceName;
         this.device = device;
         this.applier = applier;
@@ -66,6 +71,7 @@ public final class StatsCollector implements StatsSource {
                     .setRxBytes(p.rxBytes())
                     .setTxBytes(p.txBytes())
                     .setLastHandshakeUnixMs(p.lastHandshakeEpochNanos() / 1_000_000)
+                    .setHandshakeRttUs(clampInt(handshakeRttMicros.applyAsLong(key)))
                     .setProbeRttUs(clampInt(f.lastRttMicros()))
                     .setProbeLoss(f.loss())
                     .setQueuePackets(clampInt(q.packets()))

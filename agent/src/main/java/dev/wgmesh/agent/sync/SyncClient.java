@@ -23,8 +23,8 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -73,7 +73,13 @@ public final class SyncClient implements Runnable {
     private final SyncSettings settings;
     private final Backoff backoff;
     private final Consumer<Boolean> connectedListener;
-    private final ConcurrentLinkedQueue<AgentMessage> outbox = new ConcurrentLinkedQueue<>();
+    /**
+     * Events waiting for a session. Bounded: while the controller is unreachable the oldest are dropped, so a long
+     * outage costs at most this many messages of memory.
+     */
+    static final int OUTBOX_LIMIT = 1024;
+
+    private final ArrayBlockingQueue<AgentMessage> outbox = new ArrayBlockingQueue<>(OUTBOX_LIMIT);
     private final CountDownLatch stop = new CountDownLatch(1);
     private volatile Session session;
     private volatile boolean revoked;
@@ -116,7 +122,11 @@ public final class SyncClient implements Runnable {
 
     /** Queues an event or message for the controller (sent on the current or next session). Any thread. */
     public void send(AgentMessage message) {
-        outbox.add(message);
+        while (!outbox.offer(message)) {
+            if (outbox.poll() != null) {
+                LOG.log(Level.DEBUG, "event outbox full; dropped the oldest event");
+            }
+        }
         Session s = session;
         if (s != null) {
             s.inbox.add(WAKE);
@@ -226,7 +236,9 @@ public final class SyncClient implements Runnable {
                     out.onCompleted();
                     return End.STOPPED;
                 }
-                flushOutbox();
+                if (live) { // queued events wait for a stream the controller answered: a refused one loses them
+                    flushOutbox();
+                }
                 Object item;
                 try {
                     item = inbox.poll(untilNextTimer(), TimeUnit.NANOSECONDS);
@@ -259,7 +271,7 @@ public final class SyncClient implements Runnable {
             live = true;
             connectedListener.accept(true);
             LOG.log(Level.INFO, "sync session with the controller is up");
-            if (failStaticRevision >= 0 && !everConnected && failedSessions > 0) {
+            if (failStaticRevision >= 0 && !everConnected && failedSessions > 0) { // before queued events
                 sendEvent(
                         AgentEvent.Kind.FAIL_STATIC_START,
                         "started with persisted revision " + failStaticRevision

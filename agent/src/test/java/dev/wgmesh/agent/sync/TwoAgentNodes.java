@@ -13,6 +13,7 @@ import dev.wgmesh.dataplane.device.Device;
 import dev.wgmesh.dataplane.io.memory.MemoryNetwork;
 import dev.wgmesh.dataplane.io.memory.MemoryTun;
 import dev.wgmesh.dataplane.time.SystemScheduler;
+import dev.wgmesh.proto.v1.AgentMessage;
 import dev.wgmesh.proto.v1.InterfaceConfig;
 import dev.wgmesh.proto.v1.NetworkConfig;
 import dev.wgmesh.proto.v1.PeerConfig;
@@ -20,6 +21,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,6 +50,10 @@ final class TwoAgentNodes implements AutoCloseable {
         final Device device;
         final ConfigApplier applier;
         final StatsCollector stats;
+        /** The events the node's {@link HandshakeEvents} sent. */
+        final BlockingQueue<AgentMessage> events = new LinkedBlockingQueue<>();
+
+        final HandshakeEvents handshakes = new HandshakeEvents(events::add);
         private final List<AutoCloseable> closers = new ArrayList<>();
 
         Node(String name, int i, Path dir, DataPathMode mode) throws Exception {
@@ -61,8 +68,15 @@ final class TwoAgentNodes implements AutoCloseable {
             device.apply(new ConfigChange(privateKey, 51820, null, false, List.of()));
             this.applier = new ConfigApplier(
                     device, new SyncClientTest.FakeHost(), StateDir.open(dir.resolve(name)), peers -> {});
+            device.setHandshakeListener(handshakes);
             this.stats = new StatsCollector(
-                    "wg-" + name, device, applier, Optional.empty(), new DeviceQueueStats(device), () -> true);
+                    "wg-" + name,
+                    device,
+                    applier,
+                    Optional.empty(),
+                    new DeviceQueueStats(device),
+                    () -> true,
+                    handshakes::handshakeRttMicros);
             closers.add(device);
             closers.add(scheduler::close);
         }
