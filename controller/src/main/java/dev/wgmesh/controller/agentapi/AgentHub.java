@@ -147,6 +147,12 @@ class AgentHub implements DisposableBean {
             closeAndDetach(s, Status.PERMISSION_DENIED.withDescription("the agent's peer was deleted"));
             return;
         }
+        if (store.credential(s.agentId).map(c -> c.revokedAt() != null).orElse(true)) {
+            // Revoked after the stream authenticated: the revocation event may already have been processed, so this
+            // check (on the fan-out thread, like that event) is what keeps a racing stream out.
+            cutOff(s);
+            return;
+        }
         AgentSession old = sessions.put(s.agentId, s);
         if (old != null && old != s) {
             old.close(Status.ABORTED.withDescription("superseded by a newer stream of the same agent"));
@@ -259,6 +265,25 @@ class AgentHub implements DisposableBean {
         }
     }
 
+    /** A revoked agent is told so (and to remove its peers), then its stream ends. */
+    private void cutOff(AgentSession s) {
+        s.control(Control.newBuilder()
+                .setRevoked(Revoked.newBuilder()
+                        .setReason("the agent's credential was revoked")
+                        .setTearDown(true))
+                .build());
+        closeAndDetach(s, Status.PERMISSION_DENIED.withDescription("credential revoked"));
+    }
+
+    /** Reloads one peer row and propagates it, when agents of its network are served here. */
+    private void refreshPeer(UUID networkId, UUID peerId) {
+        Set<AgentSession> local = byNetwork.get(networkId);
+        MeshView view = views.get(networkId);
+        if (local != null && !local.isEmpty() && view != null) {
+            peerChanged(view, local, peerId);
+        }
+    }
+
     private void peerChanged(MeshView view, Set<AgentSession> local, UUID peerId) {
         PeerRow before = view.peer(peerId).orElse(null);
         PeerRow after = loader.peer(peerId).orElse(null);
@@ -292,6 +317,7 @@ class AgentHub implements DisposableBean {
             }
             if (s.peerId.equals(peerId)) {
                 s.replaceAll(maps.interfaceOf(view, self), maps.entries(view, self));
+                s.submit();
                 continue;
             }
             s.apply(key, after == null ? null : maps.entry(view, self, after).orElse(null));
@@ -304,12 +330,14 @@ class AgentHub implements DisposableBean {
                                     maps.entry(view, self, p).orElse(null)));
                 }
             }
+            s.submit();
         }
     }
 
     private void recomputeAll(MeshView view, Set<AgentSession> local) {
         for (AgentSession s : local) {
             view.peer(s.peerId).ifPresent(self -> s.replaceAll(maps.interfaceOf(view, self), maps.entries(view, self)));
+            s.submit();
         }
     }
 
@@ -334,13 +362,10 @@ class AgentHub implements DisposableBean {
             }
             case "agent.revoked" -> {
                 if (s != null) {
-                    s.control(Control.newBuilder()
-                            .setRevoked(Revoked.newBuilder()
-                                    .setReason("the agent's credential was revoked")
-                                    .setTearDown(false))
-                            .build());
-                    closeAndDetach(s, Status.PERMISSION_DENIED.withDescription("credential revoked"));
+                    cutOff(s);
                 }
+                // Every replica drops the revoked agent's peer from the maps of the agents it serves.
+                store.credential(agentId).ifPresent(c -> refreshPeer(c.networkId(), c.peerId()));
             }
             default -> {
                 // presence changes are for the SSE stream only

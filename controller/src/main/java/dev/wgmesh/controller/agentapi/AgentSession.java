@@ -131,6 +131,7 @@ final class AgentSession {
             needSnapshot = true;
             markDirty();
         }
+        submit();
     }
 
     private void adoptSent(long revision, String hash, InterfaceConfig i, Map<ByteString, ConfigEntry> peers) {
@@ -188,11 +189,21 @@ final class AgentSession {
         ifaceField = ConfigEntry.interfaceField(newIface);
     }
 
+    /** Records that the desired state moved; sent once the writer calls {@link #submit} (or at start/nack). */
     private void markDirty() {
         if (firstUnsentChangeNanos == 0) {
             firstUnsentChangeNanos = System.nanoTime();
         }
-        scheduleFlush();
+    }
+
+    /**
+     * The writer is done with one change: what it did to this session goes out together, as one revision (a peer
+     * removal and the route change it implies never arrive as two).
+     */
+    synchronized void submit() {
+        if (firstUnsentChangeNanos != 0) {
+            scheduleFlush();
+        }
     }
 
     private void scheduleFlush() {
@@ -325,6 +336,7 @@ final class AgentSession {
             // Nothing of the revision was applied: the agent's state is unknown to us; start over with a snapshot.
             needSnapshot = true;
             markDirty();
+            submit();
             return -1;
         }
         Long since = changeNanosByRevision.remove(revision);

@@ -20,8 +20,14 @@ import org.springframework.stereotype.Component;
  */
 @Component
 class MeshLoader {
-    private static final String PEER_COLUMNS = "id, site_id, name, kind, public_key, tunnel_ipv4, tunnel_ipv6,"
-            + " endpoint, listen_port, persistent_keepalive, enabled, expires_at, created_at";
+    /**
+     * Peer columns ({@code FROM peer p}). {@code enabled} is false for an agent peer whose agent's credential was
+     * revoked: a revoked agent is cut off, so it leaves every other agent's map and gets no peers itself.
+     */
+    private static final String PEER_COLUMNS = "p.id, p.site_id, p.name, p.kind, p.public_key, p.tunnel_ipv4,"
+            + " p.tunnel_ipv6, p.endpoint, p.listen_port, p.persistent_keepalive,"
+            + " p.enabled AND NOT EXISTS (SELECT 1 FROM agent a WHERE a.peer_id = p.id AND a.revoked_at IS NOT NULL)"
+            + " AS enabled, p.expires_at, p.created_at";
 
     private final JdbcTemplate jdbc;
 
@@ -43,7 +49,7 @@ class MeshLoader {
                 },
                 networkId);
         jdbc.query(
-                "SELECT " + PEER_COLUMNS + " FROM peer WHERE network_id = ?",
+                "SELECT " + PEER_COLUMNS + " FROM peer p WHERE p.network_id = ?",
                 (ResultSet rs) -> {
                     view.putPeer(peer(rs));
                 },
@@ -67,7 +73,9 @@ class MeshLoader {
     }
 
     Optional<PeerRow> peer(UUID peerId) {
-        return jdbc.query("SELECT " + PEER_COLUMNS + " FROM peer WHERE id = ?", (rs, n) -> peer(rs), peerId).stream()
+        return jdbc
+                .query("SELECT " + PEER_COLUMNS + " FROM peer p WHERE p.id = ?", (rs, n) -> peer(rs), peerId)
+                .stream()
                 .findFirst();
     }
 

@@ -30,6 +30,7 @@ final class MeshView {
      *
      * @param publicKey raw 32 bytes
      * @param hostPrefixes tunnel addresses as host prefixes (/32, /128), canonical text
+     * @param enabled the peer is enabled and, for an agent peer, its agent is not revoked ({@link MeshLoader})
      */
     record PeerRow(
             UUID id,

@@ -22,7 +22,7 @@ import org.springframework.core.env.Environment;
 /**
  * Two controller replicas on one PostgreSQL database: a change made through replica A reaches an agent connected to
  * replica B (outbox + LISTEN/NOTIFY), the replicas share the CA, and a stream on one replica is superseded by a
- * newer stream of the same agent on the other.
+ * newer stream of the same agent on the other; an agent revoked through one replica leaves the maps the other serves.
  */
 @IntegrationTest
 class TwoReplicasIntegrationTest {
@@ -75,6 +75,20 @@ class TwoReplicasIntegrationTest {
                     Base64.getDecoder().decode(device.json().get("publicKey").asString());
             onB.await(c -> hasPeer(c, key), Duration.ofSeconds(4));
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+
+            // An agent on replica A revoked through replica A leaves the map of the agent on replica B.
+            try (SimulatedAgent onA = new SimulatedAgent("127.0.0.1", grpcA.port(), "on-a")) {
+                var idA = onA.enroll(
+                        enrolmentKey(api, net, null, false).get("joinToken").asString());
+                onA.connect();
+                onB.await(c -> hasPeer(c, onA.wireguardPublicKey()), Duration.ofSeconds(10));
+                var revoked = api.post("/api/v1/agents/" + idA.getAgentId() + "/revoke", Map.of());
+                assertThat(revoked.status()).as(revoked.toString()).isEqualTo(200);
+                assertThat(onA.awaitClosed(Duration.ofSeconds(10)).getCode())
+                        .isEqualTo(io.grpc.Status.Code.PERMISSION_DENIED);
+                onB.await(c -> !hasPeer(c, onA.wireguardPublicKey()), Duration.ofSeconds(10));
+                assertThat(onB.hashMismatches()).isZero();
+            }
 
             // The same agent connecting to replica A supersedes its stream on replica B.
             try (SimulatedAgent twinOnA = onB.twin(grpcA.port())) {
