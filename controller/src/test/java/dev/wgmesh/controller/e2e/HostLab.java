@@ -86,6 +86,39 @@ final class HostLab implements AutoCloseable {
         must("ip", "-n", ns, "link", "set", "lo", "up");
     }
 
+    String lanHost(int n) {
+        return "wgm-e2e-" + id + "-h" + n;
+    }
+
+    /**
+     * A "LAN host" namespace behind agent namespace {@code n}: {@code lan0} in the agent's namespace at
+     * {@code lan24.1/24}, {@code eth0} in the host's at {@code lan24.2/24}, the host's default route via the agent.
+     */
+    synchronized void addLanHost(int n, String lan24) {
+        String host = lanHost(n);
+        must("ip", "netns", "add", host);
+        namespaces.add(host);
+        must("ip", "link", "add", "lan0", "netns", namespace(n), "type", "veth", "peer", "name", "eth0", "netns", host);
+        must("ip", "-n", namespace(n), "addr", "add", lan24 + ".1/24", "dev", "lan0");
+        must("ip", "-n", namespace(n), "link", "set", "lan0", "up");
+        must("ip", "-n", host, "addr", "add", lan24 + ".2/24", "dev", "eth0");
+        must("ip", "-n", host, "link", "set", "eth0", "up");
+        must("ip", "-n", host, "link", "set", "lo", "up");
+        must("ip", "-n", host, "route", "add", "default", "via", lan24 + ".1");
+    }
+
+    /** Runs {@code command} inside the LAN host of site {@code n} and waits (bounded). */
+    Result inLanHost(int n, Duration timeout, String... command) {
+        List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", lanHost(n)));
+        c.addAll(List.of(command));
+        return run(timeout, c.toArray(String[]::new));
+    }
+
+    /** Starts {@code command} inside the LAN host of site {@code n}; output to {@code log}. Stopped by close. */
+    synchronized Process startInLanHost(int n, Path log, List<String> command) {
+        return startIn(lanHost(n), log, command);
+    }
+
     /** Runs {@code command} inside namespace {@code n} and waits (bounded). */
     Result in(int n, Duration timeout, String... command) {
         List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", namespace(n)));
@@ -95,7 +128,11 @@ final class HostLab implements AutoCloseable {
 
     /** Starts {@code command} inside namespace {@code n}; stdout and stderr go to {@code log}. Stopped by close. */
     synchronized Process start(int n, Path log, List<String> command) {
-        List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", namespace(n)));
+        return startIn(namespace(n), log, command);
+    }
+
+    private synchronized Process startIn(String ns, Path log, List<String> command) {
+        List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", ns));
         c.addAll(command);
         try {
             Process p = new ProcessBuilder(c)
