@@ -49,6 +49,16 @@ public class AgentAdmin {
         return after;
     }
 
+    /**
+     * Asks the replica holding the agent's stream to send its whole desired configuration again (re-converges a
+     * drifted agent). Joins the caller's transaction: the request goes out when it commits.
+     */
+    @Transactional
+    public void resync(UUID agentId) {
+        Agent a = get(agentId);
+        outbox.append(a.networkId(), "agent", agentId.toString(), "agent.resync");
+    }
+
     private static Map<String, Object> view(Agent a) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("peerId", a.peerId().toString());

@@ -2,6 +2,7 @@ package dev.wgmesh.controller.agentapi;
 
 import com.google.protobuf.ByteString;
 import dev.wgmesh.controller.agentapi.MeshView.PeerRow;
+import dev.wgmesh.controller.mesh.MeshSnapshot;
 import dev.wgmesh.proto.v1.Control;
 import dev.wgmesh.proto.v1.Hello;
 import dev.wgmesh.proto.v1.Revoked;
@@ -141,6 +142,7 @@ class AgentHub implements DisposableBean {
             }
             view = loaded.get();
             views.put(s.networkId, view);
+            maps.mesh().forget(s.networkId); // the mesh is read afresh with the view
         }
         PeerRow self = view.peer(s.peerId).orElse(null);
         if (self == null) {
@@ -233,6 +235,10 @@ class AgentHub implements DisposableBean {
             applyAgentEvent(e);
             return;
         }
+        if ("mesh".equals(e.targetType())) {
+            meshChanged(e.networkId());
+            return;
+        }
         if (e.networkId() == null) {
             return;
         }
@@ -306,6 +312,7 @@ class AgentHub implements DisposableBean {
                     view.agentsOfSite(site).forEach(p -> sitePeers.add(p.id()));
                 }
             }
+            sitePeers.addAll(maps.mesh().alsoAffected(view, any));
             sitePeers.remove(peerId);
         }
         ByteString key = ByteString.copyFrom(any.publicKey());
@@ -331,6 +338,43 @@ class AgentHub implements DisposableBean {
                 }
             }
             s.submit();
+        }
+    }
+
+    /**
+     * A mesh changed (rollout wave, rollback, key rotation, deletion): agents whose revision changed get their whole
+     * map again, every other agent only its entries for them (an entry follows its owner's revision, see MeshMaps).
+     */
+    private void meshChanged(UUID networkId) {
+        if (networkId == null) {
+            return;
+        }
+        MeshSnapshot.Change change = maps.mesh().reload(networkId);
+        Set<AgentSession> local = byNetwork.get(networkId);
+        MeshView view = views.get(networkId);
+        if (local == null || local.isEmpty() || view == null || change.none()) {
+            return;
+        }
+        if (change.all()) {
+            recomputeAll(view, local);
+            return;
+        }
+        Set<UUID> affected = maps.mesh().affected(view, change);
+        for (AgentSession s : List.copyOf(local)) {
+            PeerRow self = view.peer(s.peerId).orElse(null);
+            if (self == null) {
+                continue;
+            }
+            if (affected.contains(s.peerId)) {
+                s.replaceAll(maps.interfaceOf(view, self), maps.entries(view, self));
+                continue;
+            }
+            for (UUID id : affected) {
+                view.peer(id)
+                        .ifPresent(p -> s.apply(
+                                ByteString.copyFrom(p.publicKey()),
+                                maps.entry(view, self, p).orElse(null)));
+            }
         }
     }
 
@@ -366,6 +410,11 @@ class AgentHub implements DisposableBean {
                 }
                 // Every replica drops the revoked agent's peer from the maps of the agents it serves.
                 store.credential(agentId).ifPresent(c -> refreshPeer(c.networkId(), c.peerId()));
+            }
+            case "agent.resync" -> {
+                if (s != null) {
+                    s.resync();
+                }
             }
             default -> {
                 // presence changes are for the SSE stream only

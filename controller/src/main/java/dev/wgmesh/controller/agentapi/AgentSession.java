@@ -177,6 +177,12 @@ final class AgentSession {
         }
     }
 
+    /** Sends the whole desired configuration again as a Snapshot (re-converges an agent that drifted). */
+    synchronized void resync() {
+        needSnapshot = true;
+        markDirty();
+    }
+
     synchronized void applyInterface(InterfaceConfig newIface) {
         if (!newIface.equals(iface)) {
             setInterface(newIface);

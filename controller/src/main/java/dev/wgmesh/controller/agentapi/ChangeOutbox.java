@@ -22,7 +22,7 @@ import org.springframework.stereotype.Component;
 @Component
 class ChangeOutbox {
     static final String CHANNEL = "wgmesh_change";
-    private static final Set<String> TARGETS = Set.of("peer", "site", "network");
+    private static final Set<String> TARGETS = Set.of("peer", "site", "network", "mesh");
 
     private final JdbcTemplate jdbc;
     private final boolean postgres;

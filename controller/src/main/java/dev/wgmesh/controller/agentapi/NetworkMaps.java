@@ -29,17 +29,26 @@ import org.springframework.stereotype.Component;
  *       latency probes to its IPv4 tunnel address); and, when this agent is reachable (has an endpoint), every active
  *       DEVICE peer with the link's preshared key (devices connect to reachable agents, see the config export).
  *   <li>A disabled or expired agent gets no peers.
+ *   <li>In a network with a mesh, {@link MeshOverlay} decides the entries between agents of member sites and the
+ *       routes of agents on a mesh revision.
  * </ul>
  */
 @Component
 class NetworkMaps {
     private final PresharedKeys presharedKeys;
+    private final MeshOverlay mesh;
     private final Clock clock = Clock.systemUTC();
     /** Preshared keys by link, so a recomputation never waits on the database for a key it already read. */
     private final Map<String, ByteString> pskCache = new ConcurrentHashMap<>();
 
-    NetworkMaps(PresharedKeys presharedKeys) {
+    NetworkMaps(PresharedKeys presharedKeys, MeshOverlay mesh) {
         this.presharedKeys = presharedKeys;
+        this.mesh = mesh;
+    }
+
+    /** The mesh feature's part of the maps (agent-to-agent entries of networks with a mesh). */
+    MeshOverlay mesh() {
+        return mesh;
     }
 
     Instant now() {
@@ -52,6 +61,12 @@ class NetworkMaps {
                 .addAllAddresses(self.hostPrefixes())
                 .setListenPort(self.listenPort() == null ? 0 : self.listenPort())
                 .setMtu(view.network().mtu());
+        Optional<MeshOverlay.MeshRouting> meshed = mesh.routing(view, self);
+        if (meshed.isPresent()) {
+            return b.addAllLocalLanPrefixes(meshed.get().localLanPrefixes())
+                    .addAllRoutes(meshed.get().routes())
+                    .build();
+        }
         view.site(self.siteId()).ifPresent(s -> b.addAllLocalLanPrefixes(s.lanPrefixes()));
         Set<UUID> routed = new HashSet<>();
         for (PeerRow p : view.peers()) {
@@ -69,6 +84,9 @@ class NetworkMaps {
         Instant now = now();
         if (peer.id().equals(self.id()) || !self.active(now) || !peer.active(now)) {
             return Optional.empty();
+        }
+        if (mesh.governs(view, self, peer)) {
+            return mesh.entry(view, self, peer);
         }
         PeerConfig.Builder b = PeerConfig.newBuilder()
                 .setPublicKey(ByteString.copyFrom(peer.publicKey()))

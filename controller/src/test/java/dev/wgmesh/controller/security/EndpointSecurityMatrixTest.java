@@ -66,6 +66,23 @@ class EndpointSecurityMatrixTest {
             GET       /api/v1/networks/{networkId}/peers/{peerId}/stats     401       404    404
             GET       /api/v1/networks/{networkId}/peers/{peerId}/stats/latest 401    404    404
             #
+            # meshes and rollouts (mesh)
+            POST      /api/v1/networks/{networkId}/meshes                   401       403    404
+            GET       /api/v1/networks/{networkId}/meshes                   401       404    404
+            GET       /api/v1/networks/{networkId}/meshes/{meshId}          401       404    404
+            PUT       /api/v1/networks/{networkId}/meshes/{meshId}          401       403    404
+            DELETE    /api/v1/networks/{networkId}/meshes/{meshId}          401       403    404
+            POST      /api/v1/networks/{networkId}/meshes/{meshId}/plan     401       403    404
+            POST      /api/v1/networks/{networkId}/meshes/{meshId}/links/rotate-key 401 403  404
+            POST      /api/v1/networks/{networkId}/meshes/{meshId}/rollouts 401       403    404
+            GET       /api/v1/networks/{networkId}/meshes/{meshId}/rollouts 401       404    404
+            GET       /api/v1/networks/{networkId}/meshes/{meshId}/rollouts/{rolloutId} 401 404 404
+            GET       /api/v1/networks/{networkId}/meshes/{meshId}/rollouts/{rolloutId}/events 401 404 404
+            GET       /api/v1/networks/{networkId}/meshes/{meshId}/rollouts/{rolloutId}/stream 401 404 404
+            POST      /api/v1/networks/{networkId}/meshes/{meshId}/rollouts/{rolloutId}/resume 401 403 404
+            POST      /api/v1/networks/{networkId}/meshes/{meshId}/rollouts/{rolloutId}/abort 401 403 404
+            POST      /api/v1/networks/{networkId}/meshes/{meshId}/rollouts/{rolloutId}/rollback 401 403 404
+            #
             # networks, sites, peers, config export, audit, OpenAPI
             POST      /api/v1/networks                                      401       403    400
             GET       /api/v1/networks                                      401       200    200
