@@ -90,7 +90,11 @@ public final class MeshRolloutBench {
 
         // Reference: one network-wide change (every entry of every map changes) acked by every agent.
         Thread.sleep(1000);
-        ObjectNode network = (ObjectNode) call("GET", "/api/v1/networks/" + net, null);
+        JsonNode current = call("GET", "/api/v1/networks/" + net, null);
+        ObjectNode network = JSON.createObjectNode();
+        for (String f : new String[] {"name", "ipv4Prefix", "mtu"}) {
+            network.set(f, current.get(f));
+        }
         network.put("persistentKeepalive", 21);
         long r0 = System.nanoTime();
         call("PUT", "/api/v1/networks/" + net, network);
