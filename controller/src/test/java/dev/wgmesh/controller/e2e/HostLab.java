@@ -109,9 +109,7 @@ final class HostLab implements AutoCloseable {
 
     /** Runs {@code command} inside the LAN host of site {@code n} and waits (bounded). */
     Result inLanHost(int n, Duration timeout, String... command) {
-        List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", lanHost(n)));
-        c.addAll(List.of(command));
-        return run(timeout, c.toArray(String[]::new));
+        return inNamespace(lanHost(n), timeout, command);
     }
 
     /** Starts {@code command} inside the LAN host of site {@code n}; output to {@code log}. Stopped by close. */
@@ -121,7 +119,11 @@ final class HostLab implements AutoCloseable {
 
     /** Runs {@code command} inside namespace {@code n} and waits (bounded). */
     Result in(int n, Duration timeout, String... command) {
-        List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", namespace(n)));
+        return inNamespace(namespace(n), timeout, command);
+    }
+
+    private static Result inNamespace(String ns, Duration timeout, String... command) {
+        List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", ns));
         c.addAll(List.of(command));
         return run(timeout, c.toArray(String[]::new));
     }
