@@ -1,13 +1,7 @@
 package dev.wgmesh.agent;
 
-import dev.wgmesh.proto.v1.AgentServiceGrpc;
-import dev.wgmesh.proto.v1.PingRequest;
-import dev.wgmesh.proto.v1.PingResponse;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
-import io.grpc.StatusRuntimeException;
 import java.io.PrintStream;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 
 /**
  * Command-line entry of the agent ({@code bin/wgmesh-agent}).
@@ -25,7 +19,9 @@ public final class AgentMain {
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
-            out.println("usage: wgmesh-agent --version | ping --controller HOST:PORT\n"
+            out.println("usage: wgmesh-agent --version\n"
+                    + "       wgmesh-agent ping --controller HOST:PORT [--state-dir DIR | --ca-fingerprint sha256:HEX\n"
+                    + "                         | --enrol-key JOIN_TOKEN]   (TLS; trusts the pinned or enrolled CA)\n"
                     + "       wgmesh-agent run --controller HOST:PORT [--enrol-key JOIN_TOKEN] [--interface NAME]\n"
                     + "                        [--state-dir DIR] [--config FILE] [--stats-interval 10s]\n"
                     + "                        [--metrics-listen IP:PORT] [--listen-port 51820] [--probe-port 51821]\n"
@@ -37,7 +33,7 @@ public final class AgentMain {
                 out.println("wgmesh-agent " + VERSION);
                 yield 0;
             }
-            case "ping" -> ping(args, out, err);
+            case "ping" -> PingCommand.run(List.of(args).subList(1, args.length), out, err);
             case "run" -> runAgent(args, err);
             default -> {
                 err.println("wgmesh-agent: unknown command '" + args[0] + "' (try --help)");
@@ -70,28 +66,6 @@ public final class AgentMain {
             return 1;
         } finally {
             runner.close();
-        }
-    }
-
-    private static int ping(String[] args, PrintStream out, PrintStream err) {
-        if (args.length != 3 || !args[1].equals("--controller")) {
-            err.println("wgmesh-agent: usage: ping --controller HOST:PORT");
-            return 2;
-        }
-        ManagedChannel channel =
-                ManagedChannelBuilder.forTarget(args[2]).usePlaintext().build();
-        try {
-            PingResponse response = AgentServiceGrpc.newBlockingStub(channel)
-                    .withDeadlineAfter(5, TimeUnit.SECONDS)
-                    .ping(PingRequest.newBuilder().setAgentVersion(VERSION).build());
-            out.println("controller " + response.getControllerVersion() + " answered");
-            return 0;
-        } catch (StatusRuntimeException ex) {
-            err.println("wgmesh-agent: controller " + args[2] + " did not answer: "
-                    + ex.getStatus().getCode());
-            return 1;
-        } finally {
-            channel.shutdownNow();
         }
     }
 }

@@ -13,6 +13,8 @@ import dev.wgmesh.agent.probe.LatencyProber;
 import dev.wgmesh.agent.probe.ProbeTargets;
 import dev.wgmesh.agent.sync.ApplyException;
 import dev.wgmesh.agent.sync.ConfigApplier;
+import dev.wgmesh.agent.sync.DeviceQueueStats;
+import dev.wgmesh.agent.sync.HandshakeEvents;
 import dev.wgmesh.agent.sync.HostApplier;
 import dev.wgmesh.agent.sync.QueueStatsSource;
 import dev.wgmesh.agent.sync.StatsCollector;
@@ -26,6 +28,7 @@ import dev.wgmesh.dataplane.linux.LinuxUdp;
 import dev.wgmesh.dataplane.time.SystemScheduler;
 import dev.wgmesh.proto.v1.Hello;
 import dev.wgmesh.proto.v1.HostFacts;
+import dev.wgmesh.proto.v1.PeerConfig;
 import dev.wgmesh.proto.v1.Snapshot;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
@@ -42,6 +45,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code wgmesh-agent run}: wires the agent together and runs it until stopped.
@@ -103,17 +107,31 @@ public final class AgentRunner implements AutoCloseable {
         }
         device.start();
 
+        AtomicReference<SyncClient> syncRef = new AtomicReference<>();
+        HandshakeEvents handshakes = new HandshakeEvents(m -> {
+            SyncClient c = syncRef.get();
+            if (c != null) {
+                c.send(m);
+            }
+        });
+        device.setHandshakeListener(handshakes);
         Optional<LatencyProber> prober = startProber();
         HostNetwork host =
                 new HostNetwork(options.interfaceName(), ProcessCommand.onHost(Duration.ofSeconds(10)), state);
-        ConfigApplier applier = new ConfigApplier(
-                device,
-                HostApplier.of(host),
-                state,
-                peers -> prober.ifPresent(p -> ProbeTargets.apply(p, ProbeTargets.of(peers, options.probePort()))));
+        ConfigApplier applier = new ConfigApplier(device, HostApplier.of(host), state, peers -> {
+            handshakes.retain(peers.stream().map(PeerConfig::getPublicKey).toList());
+            prober.ifPresent(p -> ProbeTargets.apply(p, ProbeTargets.of(peers, options.probePort())));
+        });
         AtomicBoolean connected = new AtomicBoolean();
+        QueueStatsSource queues = new DeviceQueueStats(device);
         StatsCollector stats = new StatsCollector(
-                options.interfaceName(), device, applier, prober, QueueStatsSource.NONE, connected::get);
+                options.interfaceName(),
+                device,
+                applier,
+                prober,
+                queues,
+                connected::get,
+                handshakes::handshakeRttMicros);
         AgentMetrics.fromOptions(options.metricsListen(), stats).ifPresent(m -> resources.add(0, m));
 
         ManagedChannel channel = Grpc.newChannelBuilder(options.controller(), tls.channelCredentials())
@@ -125,7 +143,7 @@ public final class AgentRunner implements AutoCloseable {
                 () -> Hello.newBuilder()
                         .setAgentId(identity.agentId())
                         .setAgentVersion(AgentMain.VERSION)
-                        .addAllCapabilities(SyncClient.capabilities(prober.isPresent()))
+                        .addAllCapabilities(SyncClient.capabilities(prober.isPresent(), queues.available()))
                         .setWireguardPublicKey(com.google.protobuf.ByteString.copyFrom(publicKey))
                         .setListenPort(device.snapshot().listenPort())
                         .build(),
@@ -134,6 +152,7 @@ public final class AgentRunner implements AutoCloseable {
                 SyncSettings.defaults(options.statsInterval()),
                 new Random(),
                 connected::set);
+        syncRef.set(client);
         failStatic(applier, client);
         sync = client;
         client.run();

@@ -132,7 +132,9 @@ public final class TlsCredentials {
         }
     }
 
-    static javax.net.ssl.TrustManager[] trustManagers(X509Certificate ca) throws GeneralSecurityException, IOException {
+    /** Trust managers with {@code ca} as the only trust anchor (hostname verification stays on). */
+    public static javax.net.ssl.TrustManager[] trustManagers(X509Certificate ca)
+            throws GeneralSecurityException, IOException {
         KeyStore ts = KeyStore.getInstance("PKCS12");
         ts.load(null, null);
         ts.setCertificateEntry("wgmesh-ca", ca);

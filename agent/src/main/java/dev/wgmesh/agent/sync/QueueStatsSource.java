@@ -1,16 +1,25 @@
 package dev.wgmesh.agent.sync;
 
+import com.google.protobuf.ByteString;
 import dev.wgmesh.proto.v1.Drops;
+import dev.wgmesh.proto.v1.WorkerStats;
+import java.util.List;
+import java.util.Map;
 
 /**
- * Per-peer queue figures of the data plane (FQ-CoDel queue depth, sojourn percentiles, drops by reason, ECN marks).
+ * The data plane's queue and drop figures as the agent reports them: per peer (FQ-CoDel depth, sojourn percentiles,
+ * drops by reason, ECN marks), device-wide drops and per-worker busy time. {@link DeviceQueueStats} reads them from
+ * the {@link dev.wgmesh.dataplane.device.Device}; {@link #NONE} is for a data plane without them.
  *
- * <p>Seam: the Device on main exposes only device-wide counters, not per-peer queue statistics (the fair multi-core
- * path is adding them). Until then the agent uses {@link #NONE} and reports zeros and does not announce
- * CAPABILITY_QUEUE_STATS; an implementation over the new Device API plugs in here.
+ * <p>Any thread; each call is one cheap read of the data plane's single-writer counters.
  */
 public interface QueueStatsSource {
-    /** Figures of one peer; all zero when unknown. */
+    /**
+     * Figures of one peer's queue; all zero when unknown. Sojourn figures are in microseconds.
+     *
+     * @param drops the drops this peer's queue made (overflow, codel) and, as {@code other}, packets it dropped
+     *     because its keypair ran out of nonces; the reasons no peer can be named for are in {@link #deviceDrops}
+     */
     record PeerQueue(
             long packets,
             long bytes,
@@ -22,16 +31,32 @@ public interface QueueStatsSource {
         public static final PeerQueue NONE = new PeerQueue(0, 0, 0, 0, 0, Drops.getDefaultInstance(), 0);
     }
 
-    /** @param publicKey the peer's 32-byte public key */
-    PeerQueue peer(byte[] publicKey);
+    /** Every peer's queue at one moment, keyed by public key; a peer that never queued a packet is missing. */
+    Map<ByteString, PeerQueue> peers();
 
-    /** True when the figures are real (announces CAPABILITY_QUEUE_STATS). */
+    /** Drops of the whole device by reason, since it started (includes every peer's queue drops). */
+    Drops deviceDrops();
+
+    /** Per crypto worker: busy time and packets since start; empty when the data plane has no workers. */
+    List<WorkerStats> workers();
+
+    /** True when the data plane has per-peer queues (announces CAPABILITY_QUEUE_STATS). */
     boolean available();
 
     QueueStatsSource NONE = new QueueStatsSource() {
         @Override
-        public PeerQueue peer(byte[] publicKey) {
-            return PeerQueue.NONE;
+        public Map<ByteString, PeerQueue> peers() {
+            return Map.of();
+        }
+
+        @Override
+        public Drops deviceDrops() {
+            return Drops.getDefaultInstance();
+        }
+
+        @Override
+        public List<WorkerStats> workers() {
+            return List.of();
         }
 
         @Override

@@ -17,11 +17,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.ToLongFunction;
 
 /**
- * Gathers the agent's figures from the device (bytes, last handshake, endpoint), the latency prober (probe RTT and
- * loss) and the queue seam ({@link QueueStatsSource}), both as the {@code StatsReport} sent to the controller and as
- * the {@link StatsSource} of the Prometheus endpoint.
+ * Gathers the agent's figures from the device (bytes, last handshake, endpoint), the handshake round trips
+ * ({@link HandshakeEvents}), the latency prober (probe RTT and
+ * loss) and the data plane's queues ({@link QueueStatsSource}: depth, sojourn, drops by reason, workers), both as
+ * the {@code StatsReport} sent to the controller and as the {@link StatsSource} of the Prometheus endpoint.
+ * Throughput is not sent: the controller derives it from the byte counters of consecutive reports.
  *
  * <p>Thread-safety: reads only consistent snapshots (device snapshot, applier's volatile state); callable from the
  * sync thread and the metrics server thread at once.
@@ -33,6 +36,7 @@ public final class StatsCollector implements StatsSource {
     private final Optional<LatencyProber> prober;
     private final QueueStatsSource queues;
     private final BooleanSupplier connected;
+    private final ToLongFunction<ByteString> handshakeRttMicros;
 
     public StatsCollector(
             String interfaceName,
@@ -40,7 +44,9 @@ public final class StatsCollector implements StatsSource {
             ConfigApplier applier,
             Optional<LatencyProber> prober,
             QueueStatsSource queues,
-            BooleanSupplier connected) {
+            BooleanSupplier connected,
+            ToLongFunction<ByteString> handshakeRttMicros) {
+        this.handshakeRttMicros = handshakeRttMicros;
         this.interfaceName = interfaceName;
         this.device = device;
         this.applier = applier;
@@ -52,24 +58,27 @@ public final class StatsCollector implements StatsSource {
     /** The report for the controller. */
     public StatsReport report() {
         DeviceConfig snapshot = device.snapshot();
+        Map<ByteString, QueueStatsSource.PeerQueue> queued = queues.peers();
         StatsReport.Builder out = StatsReport.newBuilder().setTimeUnixMs(System.currentTimeMillis());
         long rx = 0;
         long tx = 0;
         for (DeviceConfig.PeerConfig p : snapshot.peers()) {
+            ByteString key = ByteString.copyFrom(p.publicKey());
             ProbeFigures f = probe(p.publicKey());
-            QueueStatsSource.PeerQueue q = queues.peer(p.publicKey());
+            QueueStatsSource.PeerQueue q = queued.getOrDefault(key, QueueStatsSource.PeerQueue.NONE);
             out.addPeers(PeerStats.newBuilder()
-                    .setPublicKey(ByteString.copyFrom(p.publicKey()))
+                    .setPublicKey(key)
                     .setRxBytes(p.rxBytes())
                     .setTxBytes(p.txBytes())
                     .setLastHandshakeUnixMs(p.lastHandshakeEpochNanos() / 1_000_000)
-                    .setProbeRttUs((int) Math.min(Integer.MAX_VALUE, f.lastRttMicros()))
+                    .setHandshakeRttUs(clampInt(handshakeRttMicros.applyAsLong(key)))
+                    .setProbeRttUs(clampInt(f.lastRttMicros()))
                     .setProbeLoss(f.loss())
-                    .setQueuePackets((int) Math.min(Integer.MAX_VALUE, q.packets()))
+                    .setQueuePackets(clampInt(q.packets()))
                     .setQueueBytes(q.bytes())
-                    .setSojournP50Us((int) Math.min(Integer.MAX_VALUE, q.sojournP50Micros()))
-                    .setSojournP99Us((int) Math.min(Integer.MAX_VALUE, q.sojournP99Micros()))
-                    .setSojournMaxUs((int) Math.min(Integer.MAX_VALUE, q.sojournMaxMicros()))
+                    .setSojournP50Us(clampInt(q.sojournP50Micros()))
+                    .setSojournP99Us(clampInt(q.sojournP99Micros()))
+                    .setSojournMaxUs(clampInt(q.sojournMaxMicros()))
                     .setDrops(q.drops())
                     .setEcnMarks(q.ecnMarks())
                     .setEndpoint(p.endpoint() == null ? "" : p.endpoint()));
@@ -80,8 +89,14 @@ public final class StatsCollector implements StatsSource {
                 .setName(interfaceName)
                 .setRxBytes(rx)
                 .setTxBytes(tx)
-                .setMtu(applier.current().config().getInterfaceConfig().getMtu()));
+                .setMtu(applier.current().config().getInterfaceConfig().getMtu())
+                .setDrops(queues.deviceDrops()));
+        out.addAllWorkers(queues.workers());
         return out.build();
+    }
+
+    private static int clampInt(long v) {
+        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, v));
     }
 
     @Override
@@ -90,10 +105,12 @@ public final class StatsCollector implements StatsSource {
         for (PeerConfig p : applier.current().config().getPeersList()) {
             names.put(p.getPublicKey(), p.getName());
         }
+        Map<ByteString, QueueStatsSource.PeerQueue> queued = queues.peers();
         List<PeerSample> out = new ArrayList<>();
         for (DeviceConfig.PeerConfig p : device.snapshot().peers()) {
             ProbeFigures f = probe(p.publicKey());
-            QueueStatsSource.PeerQueue q = queues.peer(p.publicKey());
+            QueueStatsSource.PeerQueue q =
+                    queued.getOrDefault(ByteString.copyFrom(p.publicKey()), QueueStatsSource.PeerQueue.NONE);
             var d = q.drops();
             out.add(new PeerSample(
                     Base64.getEncoder().encodeToString(p.publicKey()),

@@ -5,6 +5,7 @@ import dev.wgmesh.proto.v1.Ack;
 import dev.wgmesh.proto.v1.AgentEvent;
 import dev.wgmesh.proto.v1.AgentMessage;
 import dev.wgmesh.proto.v1.AgentServiceGrpc;
+import dev.wgmesh.proto.v1.Capability;
 import dev.wgmesh.proto.v1.Control;
 import dev.wgmesh.proto.v1.ControllerMessage;
 import dev.wgmesh.proto.v1.Delta;
@@ -20,9 +21,10 @@ import io.grpc.stub.StreamObserver;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -71,7 +73,13 @@ public final class SyncClient implements Runnable {
     private final SyncSettings settings;
     private final Backoff backoff;
     private final Consumer<Boolean> connectedListener;
-    private final ConcurrentLinkedQueue<AgentMessage> outbox = new ConcurrentLinkedQueue<>();
+    /**
+     * Events waiting for a session. Bounded: while the controller is unreachable the oldest are dropped, so a long
+     * outage costs at most this many messages of memory.
+     */
+    static final int OUTBOX_LIMIT = 1024;
+
+    private final ArrayBlockingQueue<AgentMessage> outbox = new ArrayBlockingQueue<>(OUTBOX_LIMIT);
     private final CountDownLatch stop = new CountDownLatch(1);
     private volatile Session session;
     private volatile boolean revoked;
@@ -114,7 +122,11 @@ public final class SyncClient implements Runnable {
 
     /** Queues an event or message for the controller (sent on the current or next session). Any thread. */
     public void send(AgentMessage message) {
-        outbox.add(message);
+        while (!outbox.offer(message)) {
+            if (outbox.poll() != null) {
+                LOG.log(Level.DEBUG, "event outbox full; dropped the oldest event");
+            }
+        }
         Session s = session;
         if (s != null) {
             s.inbox.add(WAKE);
@@ -224,7 +236,9 @@ public final class SyncClient implements Runnable {
                     out.onCompleted();
                     return End.STOPPED;
                 }
-                flushOutbox();
+                if (live) { // queued events wait for a stream the controller answered: a refused one loses them
+                    flushOutbox();
+                }
                 Object item;
                 try {
                     item = inbox.poll(untilNextTimer(), TimeUnit.NANOSECONDS);
@@ -257,7 +271,7 @@ public final class SyncClient implements Runnable {
             live = true;
             connectedListener.accept(true);
             LOG.log(Level.INFO, "sync session with the controller is up");
-            if (failStaticRevision >= 0 && !everConnected && failedSessions > 0) {
+            if (failStaticRevision >= 0 && !everConnected && failedSessions > 0) { // before queued events
                 sendEvent(
                         AgentEvent.Kind.FAIL_STATIC_START,
                         "started with persisted revision " + failStaticRevision
@@ -463,15 +477,18 @@ public final class SyncClient implements Runnable {
         }
     }
 
-    /** The capabilities this agent build has. */
-    public static List<dev.wgmesh.proto.v1.Capability> capabilities(boolean probes) {
-        return probes
-                ? List.of(
-                        dev.wgmesh.proto.v1.Capability.CAPABILITY_DELTAS,
-                        dev.wgmesh.proto.v1.Capability.CAPABILITY_LATENCY_PROBES,
-                        dev.wgmesh.proto.v1.Capability.CAPABILITY_ROUTES)
-                : List.of(
-                        dev.wgmesh.proto.v1.Capability.CAPABILITY_DELTAS,
-                        dev.wgmesh.proto.v1.Capability.CAPABILITY_ROUTES);
+    /**
+     * The capabilities of this agent: deltas and routes always, latency probes when the prober runs, queue
+     * statistics when the data plane has per-peer queues.
+     */
+    public static List<Capability> capabilities(boolean probes, boolean queueStats) {
+        List<Capability> out = new ArrayList<>(List.of(Capability.CAPABILITY_DELTAS, Capability.CAPABILITY_ROUTES));
+        if (probes) {
+            out.add(Capability.CAPABILITY_LATENCY_PROBES);
+        }
+        if (queueStats) {
+            out.add(Capability.CAPABILITY_QUEUE_STATS);
+        }
+        return List.copyOf(out);
     }
 }

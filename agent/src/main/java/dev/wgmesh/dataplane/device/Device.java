@@ -96,6 +96,7 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
     private volatile boolean running;
     private volatile boolean closed;
     private volatile int mtu = Limits.DEFAULT_MTU;
+    private volatile HandshakeListener handshakeListener = HandshakeListener.NONE;
 
     /**
      * @param tun the plaintext side; closed with the device
@@ -419,6 +420,31 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
                     running ? udp.localPort() : listenPort,
                     fwmark,
                     List.copyOf(list));
+        }
+    }
+
+    // ---- handshake events ----
+
+    /** Who hears of completed and failed handshakes ({@link HandshakeListener#NONE} by default). Any thread. */
+    public void setHandshakeListener(HandshakeListener listener) {
+        handshakeListener = listener == null ? HandshakeListener.NONE : listener;
+    }
+
+    /** Handshake worker thread. */
+    void handshakeCompleted(Peer peer, boolean initiator, long rttNanos) {
+        try {
+            handshakeListener.onHandshakeCompleted(peer.publicKey(), initiator, rttNanos);
+        } catch (RuntimeException e) {
+            System.getLogger(Device.class.getName()).log(System.Logger.Level.WARNING, "handshake listener failed", e);
+        }
+    }
+
+    /** Timer scheduler thread. */
+    void handshakeFailed(Peer peer, int attempts) {
+        try {
+            handshakeListener.onHandshakeFailed(peer.publicKey(), attempts);
+        } catch (RuntimeException e) {
+            System.getLogger(Device.class.getName()).log(System.Logger.Level.WARNING, "handshake listener failed", e);
         }
     }
 

@@ -181,6 +181,7 @@ final class HandshakeWorker implements Runnable {
         peer.installSession(keys);
         peer.timers.onSessionDerived();
         peer.sendHandshakeMessage(msg, msg.length);
+        device.handshakeCompleted(peer, false, 0);
     }
 
     private Handshake lookup(byte[] key, int off) {
@@ -201,7 +202,8 @@ final class HandshakeWorker implements Runnable {
             return;
         }
         authenticated(peer, len, from);
-        SessionKeys keys = peer.handshake.deriveKeys(device.clock().nanoTime());
+        long now = device.clock().nanoTime();
+        SessionKeys keys = peer.handshake.deriveKeys(now);
         if (keys == null) {
             return;
         }
@@ -210,6 +212,7 @@ final class HandshakeWorker implements Runnable {
         peer.timers.onHandshakeComplete();
         // The initiator confirms the session at once, with data if some is staged, else a keepalive (§6.5).
         peer.sendKeepalive();
+        device.handshakeCompleted(peer, true, now - peer.initiationSentNanos());
     }
 
     private void authenticated(Peer peer, int len, Endpoint from) {

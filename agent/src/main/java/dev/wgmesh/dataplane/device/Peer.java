@@ -49,6 +49,8 @@ final class Peer implements TimerActions {
     private volatile byte[] presharedKey;
     private final AtomicLong rxBytes = new AtomicLong();
     private final AtomicLong txBytes = new AtomicLong();
+    /** When the latest initiation was sent (device clock), for the handshake RTT. */
+    private volatile long initiationSentNanos;
 
     Peer(Device device, byte[] publicKey) {
         this.device = device;
@@ -312,6 +314,7 @@ final class Peer implements TimerActions {
         }
         cookieChecker.addMacs(msg, 0, msg.length);
         device.counters().initiationSent();
+        initiationSentNanos = device.clock().nanoTime();
         // Arm the retransmission first: the answer may complete the handshake (and cancel it) before send returns.
         timers.onHandshakeInitiated();
         sendHandshakeMessage(msg, msg.length);
@@ -351,9 +354,14 @@ final class Peer implements TimerActions {
         }
     }
 
+    long initiationSentNanos() {
+        return initiationSentNanos;
+    }
+
     @Override
     public void handshakeGaveUp() {
         dropStaged();
+        device.handshakeFailed(this, timers.handshakeAttempts());
     }
 
     @Override

@@ -19,14 +19,14 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 
 /** A throw-away CA like the controller's: EC P-256, a server certificate for loopback, client certs from CSRs. */
-final class TestPki {
+public final class TestPki {
     final KeyPair caKey = ec();
-    final X509Certificate ca;
-    final KeyPair serverKey = ec();
-    final X509Certificate server;
+    public final X509Certificate ca;
+    public final KeyPair serverKey = ec();
+    public final X509Certificate server;
     private long serial = 2;
 
-    TestPki(String cn) throws Exception {
+    public TestPki(String cn) throws Exception {
         ca = sign(new X500Name("CN=" + cn), caKey.getPublic(), true, null);
         server = sign(new X500Name("CN=controller"), serverKey.getPublic(), false, new GeneralNames(new GeneralName[] {
             new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")

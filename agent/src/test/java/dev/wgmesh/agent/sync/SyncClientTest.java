@@ -162,6 +162,12 @@ class SyncClientTest {
                 .build();
     }
 
+    static ControllerMessage keepalive() {
+        return ControllerMessage.newBuilder()
+                .setKeepalive(dev.wgmesh.proto.v1.Keepalive.newBuilder().setTimeUnixMs(System.currentTimeMillis()))
+                .build();
+    }
+
     static ControllerMessage snapshot(long revision, NetworkConfig config) {
         return ControllerMessage.newBuilder()
                 .setSnapshot(Snapshot.newBuilder()
@@ -444,5 +450,33 @@ class SyncClientTest {
         assertThat(event.getKind()).isEqualTo(AgentEvent.Kind.FAIL_STATIC_START);
         assertThat(event.getDetail()).contains("12").contains("2 failed attempt(s)");
         assertThat(s.nextSignificant().getAck().getSuccess()).isTrue();
+    }
+
+    @Test
+    void handshakeEventsGoUpTheStreamAndWaitBoundedWhileThereIsNone() throws Exception {
+        start();
+        HandshakeEvents events = new HandshakeEvents(client::send);
+        byte[] k = key(3);
+        FakeController.Stream s = helloStream();
+        s.send(keepalive());
+        events.onHandshakeCompleted(k, true, 1_500_000);
+        AgentEvent e = s.nextSignificant().getEvent();
+        assertThat(e.getKind()).isEqualTo(AgentEvent.Kind.HANDSHAKE_COMPLETED);
+        assertThat(e.getPeerPublicKey()).isEqualTo(ByteString.copyFrom(k));
+
+        client.stop();
+        thread.join(5000);
+        client = null;
+        start(); // a new client whose events queue until a session is live: only the newest OUTBOX_LIMIT are kept
+        FakeController.Stream s2 = helloStream();
+        for (int i = 0; i < SyncClient.OUTBOX_LIMIT + 10; i++) {
+            client.send(AgentMessage.newBuilder()
+                    .setEvent(AgentEvent.newBuilder()
+                            .setKind(AgentEvent.Kind.HANDSHAKE_FAILED)
+                            .setDetail("n" + i))
+                    .build());
+        }
+        s2.send(keepalive());
+        assertThat(s2.nextSignificant().getEvent().getDetail()).isEqualTo("n10");
     }
 }
