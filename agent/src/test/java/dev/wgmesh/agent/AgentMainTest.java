@@ -88,7 +88,8 @@ class AgentMainTest {
             assertThat(out.toString(StandardCharsets.UTF_8))
                     .contains("controller test-" + AgentMain.VERSION + " answered")
                     .contains("over TLS (CA " + fingerprint(pki.ca));
-            assertThat(err.toString(StandardCharsets.UTF_8)).containsPattern("clock is 1[12][0-9] s ahead of the controller");
+            assertThat(err.toString(StandardCharsets.UTF_8))
+                    .containsPattern("clock is 1[12][0-9] s ahead of the controller");
 
             String joinToken = "wgek_secret." + fingerprint(pki.ca).substring("sha256:".length());
             assertThat(run("ping", "--controller", target, "--enrol-key", joinToken))

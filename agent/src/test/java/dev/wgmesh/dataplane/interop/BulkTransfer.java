@@ -122,16 +122,20 @@ final class BulkTransfer {
             WgNode.LinkCounters receivedAfter) {
         /**
          * The sending TUN handed at least {@code payload} bytes to its daemon (tx), the receiving daemon wrote at
-         * least that much into its TUN (rx), and what arrived is all but a little of what was sent.
+         * least that much into its TUN (rx), and what arrived is no more than was sent plus re-segmentation headers.
          */
         void assertCrossed(long payload, String what) {
             long sent = sentAfter.txBytes() - sentBefore.txBytes();
             long received = receivedAfter.rxBytes() - receivedBefore.rxBytes();
             assertThat(sent).as("%s: tx bytes on %s", what, sender).isGreaterThanOrEqualTo(payload);
             assertThat(received).as("%s: rx bytes on %s", what, receiver).isGreaterThanOrEqualTo(payload);
+            // With TSO the sending kernel counts a 64 KiB super-packet with one set of headers; the daemon splits it
+            // into MTU-sized segments, and every segment the receiver's GRO cannot merge back is written with its
+            // own IP/TCP header. So rx may exceed tx by header bytes, at most 120 per 1,280-byte segment (< 10%);
+            // anything beyond that is data that was not sent.
             assertThat(received)
                     .as("%s: rx on %s vs tx on %s", what, receiver, sender)
-                    .isLessThanOrEqualTo(sent);
+                    .isLessThanOrEqualTo(sent + sent / 10);
             assertThat(receivedAfter.rxPackets() - receivedBefore.rxPackets())
                     .as("%s: rx packets on %s", what, receiver)
                     .isPositive();
