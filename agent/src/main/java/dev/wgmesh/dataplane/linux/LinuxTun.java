@@ -482,25 +482,38 @@ public final class LinuxTun implements TunDevice {
         return r == 0;
     }
 
+    /** What {@link #writeOutcome} returns when the write should be tried again (never a valid result: > 0). */
+    private static final int RETRY = 1;
+
+    /**
+     * The result of one TUN write attempt: 0 when written, {@link #RETRY} after EINTR or a short EAGAIN wait (at most
+     * 3), else -errno; a vanished device marks the TUN gone.
+     */
+    private int writeOutcome(NativeContext ctx, long n, int attempt) {
+        if (n >= 0) {
+            return 0;
+        }
+        int err = (int) -n;
+        if (err == Libc.EINTR) {
+            return RETRY;
+        }
+        if (err == Libc.EAGAIN && attempt < 3) {
+            ctx.pollTwo(tun.fd, Libc.POLLOUT, -1, 10);
+            return RETRY;
+        }
+        if (err == Libc.EBADFD || err == Libc.EIO || err == Libc.ENODEV) {
+            gone = true;
+        }
+        return -err;
+    }
+
     /** One write from the heap; retries EINTR and a short EAGAIN. @return 0 or -errno */
     private int writeRaw(NativeContext ctx, byte[] buf, int off, int len) {
         for (int attempt = 0; ; attempt++) {
-            long n = Libc.writeHeap(ctx, tun.fd, buf, off, len);
-            if (n >= 0) {
-                return 0;
+            int r = writeOutcome(ctx, Libc.writeHeap(ctx, tun.fd, buf, off, len), attempt);
+            if (r != RETRY) {
+                return r;
             }
-            int err = (int) -n;
-            if (err == Libc.EINTR) {
-                continue;
-            }
-            if (err == Libc.EAGAIN && attempt < 3) {
-                ctx.pollTwo(tun.fd, Libc.POLLOUT, -1, 10);
-                continue;
-            }
-            if (err == Libc.EBADFD || err == Libc.EIO || err == Libc.ENODEV) {
-                gone = true;
-            }
-            return -err;
         }
     }
 
@@ -510,22 +523,10 @@ public final class LinuxTun implements TunDevice {
         ctx.io.set(JAVA_SHORT, 8, (short) 0);
         MemorySegment.copy(buf, off, ctx.io, JAVA_BYTE, VNET_HDR_LEN, len);
         for (int attempt = 0; ; attempt++) {
-            long n = Libc.write(ctx, tun.fd, ctx.io, len + VNET_HDR_LEN);
-            if (n >= 0) {
-                return 0;
+            int r = writeOutcome(ctx, Libc.write(ctx, tun.fd, ctx.io, len + VNET_HDR_LEN), attempt);
+            if (r != RETRY) {
+                return r;
             }
-            int err = (int) -n;
-            if (err == Libc.EINTR) {
-                continue;
-            }
-            if (err == Libc.EAGAIN && attempt < 3) {
-                ctx.pollTwo(tun.fd, Libc.POLLOUT, -1, 10);
-                continue;
-            }
-            if (err == Libc.EBADFD || err == Libc.EIO || err == Libc.ENODEV) {
-                gone = true;
-            }
-            return -err;
         }
     }
 
