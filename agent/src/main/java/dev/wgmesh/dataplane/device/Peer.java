@@ -229,6 +229,7 @@ final class Peer implements TimerActions {
             }
             int total = WireGuardSpec.TRANSPORT_HEADER_SIZE + padded + WireGuardSpec.AEAD_TAG_SIZE;
             timers.onAnyAuthenticatedPacketTraversal();
+            timers.onAnyAuthenticatedPacketSent(); // before the send: see sendHandshakeMessage
             if (tx != null) {
                 b.offset = header;
                 b.length = total;
@@ -237,7 +238,6 @@ final class Peer implements TimerActions {
             }
             if (queued || send(data, header, total, ep)) {
                 txBytes.addAndGet(total);
-                timers.onAnyAuthenticatedPacketSent();
                 if (len > 0) {
                     timers.onDataSent();
                 }
@@ -267,10 +267,12 @@ final class Peer implements TimerActions {
             device.counters().drop(DropReason.NO_ENDPOINT);
             return;
         }
+        // Timers before the send, as wireguard-go does: the answer can arrive and be handled (arming the receive
+        // side's keepalive) before send returns, and a late "sent" hook would then cancel that keepalive.
         timers.onAnyAuthenticatedPacketTraversal();
+        timers.onAnyAuthenticatedPacketSent();
         if (send(msg, 0, len, ep)) {
             txBytes.addAndGet(len);
-            timers.onAnyAuthenticatedPacketSent();
         }
     }
 

@@ -52,6 +52,10 @@ final class TransportSink implements Sink {
         }
         long bytes = 0;
         boolean data = false;
+        // Timers before the sends, as wireguard-go does: a reply handled before send returns must not have its
+        // keepalive cancelled by a late "sent" hook.
+        peer.timers.onAnyAuthenticatedPacketTraversal();
+        peer.timers.onAnyAuthenticatedPacketSent();
         for (int i = 0; i < count; i++) {
             PacketBuffer b = packets[i];
             try {
@@ -62,10 +66,8 @@ final class TransportSink implements Sink {
                 device.counters().drop(DropReason.IO_ERROR);
             }
         }
-        peer.timers.onAnyAuthenticatedPacketTraversal();
         if (bytes > 0) {
             peer.sent(bytes);
-            peer.timers.onAnyAuthenticatedPacketSent();
             if (data) {
                 peer.timers.onDataSent();
             }

@@ -322,7 +322,15 @@ class DeviceTest {
         a.send(b, Packets.payload(10, 22));
         assertThat(b.receive()).isNotNull();
         Keypair kp = a.device.currentKeypair(b.publicKey);
-        net.advanceSeconds(3 * 180 + 5, 5000);
+        // From here on the wire drops everything, so no later handshake can derive new keys and restart the
+        // countdown: the device threads run in real time while the fake clock jumps, and a keepalive that is late
+        // in real time would otherwise let a re-handshake (and a later zeroing) in, depending on the machine's load.
+        net.net.setInterceptor((from, to, buf, off, len) -> MemoryNetwork.Verdict.DROP);
+        net.advanceSeconds(3 * 180 - 10, 5000);
+        assertThat(kp.isWiped())
+                .as("still there 10 s before 3 x REJECT_AFTER_TIME")
+                .isFalse();
+        net.advanceSeconds(15, 5000);
         await(() -> !a.hasSessionWith(b) && !b.hasSessionWith(a), "keys zeroed on both sides");
         assertThat(kp.isWiped()).isTrue();
         assertThat(kp.nextSendCounter()).isEqualTo(-1);
