@@ -95,12 +95,22 @@ describe("overview", () => {
       "GET /api/v1/networks/n1/sites": () => json(page([])),
       "GET /api/v1/networks/n1/peers": () => json(page([agent("a", "alpha"), agent("b", "beta"), agent("c", "gamma")])),
       "GET /api/v1/agents": () => json(page([])),
-      "GET /api/v1/networks/n1/meshes": () => json({ items: [{ id: "m1", name: "core", networkId: "n1" }] }),
-      "GET /api/v1/networks/n1/meshes/m1/rollouts": () =>
+      "GET /api/v1/rollouts": () =>
         json({
           items: [
-            { id: "r0", state: "COMPLETED", currentWave: 2, waveCount: 2 },
-            { id: "r1", state: "PAUSED", currentWave: 1, waveCount: 3, reason: "beta did not acknowledge within 60 s" },
+            {
+              networkName: "prod",
+              meshName: "core",
+              rollout: {
+                id: "r1",
+                networkId: "n1",
+                meshId: "m1",
+                state: "PAUSED",
+                currentWave: 1,
+                waveCount: 3,
+                reason: "beta did not acknowledge within 60 s",
+              },
+            },
           ],
         }),
       "GET /api/v1/networks/n1/stats/latest": () =>
@@ -123,5 +133,6 @@ describe("overview", () => {
     expect(items[0].textContent).toBe("Rollout of mesh core (prod): paused in wave 1 (of waves 0–2): beta did not acknowledge within 60 s");
     expect(items[0].querySelector("a")!.getAttribute("href")).toBe("/meshes/n1/m1?rollout=r1");
     expect(items).toHaveLength(2);
+    expect(calls.some((c) => c.method === "GET" && c.url === "/api/v1/rollouts?state=PAUSED")).toBe(true);
   });
 });

@@ -161,8 +161,17 @@ const m = (net: string, mesh?: string) =>
   `/api/v1/networks/${encodeURIComponent(net)}/meshes${mesh ? `/${encodeURIComponent(mesh)}` : ""}`;
 const r = (net: string, mesh: string, rollout?: string) => `${m(net, mesh)}/rollouts${rollout ? `/${rollout}` : ""}`;
 
+/** A rollout with the names of its network and mesh, from the list across networks. */
+export interface RolloutInState {
+  networkName: string;
+  meshName: string;
+  rollout: Rollout;
+}
+
 export const meshApi = {
   list: (net: string) => request<{ items: Mesh[] }>(m(net)),
+  /** Rollouts in one state across every network (one request, however many networks and meshes exist). */
+  rolloutsInState: (state: RolloutState) => request<{ items: RolloutInState[] }>(withQuery("/api/v1/rollouts", { state })),
   getTagged: (net: string, id: string) => requestTagged<Mesh>(m(net, id)),
   create: (net: string, body: MeshRequest) => request<Mesh>(m(net), { method: "POST", body }),
   update: (net: string, id: string, body: MeshRequest, ifMatch: string | null) =>

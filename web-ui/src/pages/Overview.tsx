@@ -6,7 +6,7 @@ import { useAsync } from "../components/useAsync";
 import { attentionReasons } from "../stats";
 import { loadSnapshot, type NetworkSnapshot } from "../snapshot";
 import { errorMessage } from "../api/client";
-import { meshApi, type Mesh, type Rollout } from "../api/mesh";
+import { meshApi, type RolloutInState } from "../api/mesh";
 
 interface Attention {
   key: string;
@@ -16,30 +16,6 @@ interface Attention {
   reasons: string[];
 }
 
-interface PausedRollout {
-  network: Network;
-  mesh: Mesh;
-  rollout: Rollout;
-}
-
-/** Paused rollouts of every mesh of these networks (a mesh's rollouts are one request; meshes are few). */
-async function pausedRollouts(networks: Network[]): Promise<PausedRollout[]> {
-  const perNetwork = await Promise.all(
-    networks.map(async (network) => {
-      const meshes = (await meshApi.list(network.id)).items;
-      const perMesh = await Promise.all(
-        meshes.map(async (mesh) =>
-          (await meshApi.rollouts(network.id, mesh.id)).items
-            .filter((r) => r.state === "PAUSED")
-            .map((rollout) => ({ network, mesh, rollout })),
-        ),
-      );
-      return perMesh.flat();
-    }),
-  );
-  return perNetwork.flat();
-}
-
 /** Overview of at most this many networks (each costs a few requests). */
 const MAX_NETWORKS = 20;
 
@@ -47,9 +23,10 @@ async function loadOverview() {
   const networks = await api.networks({ size: MAX_NETWORKS, sort: "name,asc" });
   const [snaps, paused] = await Promise.all([
     Promise.all(networks.items.map((n) => loadSnapshot(n.id).then((s) => [n, s] as const))),
-    pausedRollouts(networks.items).then(
-      (items) => ({ items, error: null as string | null }),
-      (e) => ({ items: [] as PausedRollout[], error: errorMessage(e) }),
+    // Across every network, not only the ones shown: a paused rollout always needs attention.
+    meshApi.rolloutsInState("PAUSED").then(
+      ({ items }) => ({ items, error: null as string | null }),
+      (e) => ({ items: [] as RolloutInState[], error: errorMessage(e) }),
     ),
   ]);
   return { networks, snaps, paused };
@@ -83,10 +60,10 @@ export function Overview() {
   const agentsError = data?.snaps.find(([, s]) => s.agentsError)?.[1].agentsError;
   const linksError = data?.snaps.find(([, s]) => s.linksError)?.[1].linksError;
   const items: Attention[] = [
-    ...(data?.paused.items ?? []).map(({ network, mesh, rollout }) => ({
+    ...(data?.paused.items ?? []).map(({ networkName, meshName, rollout }) => ({
       key: `rollout:${rollout.id}`,
-      to: `/meshes/${network.id}/${mesh.id}?rollout=${rollout.id}`,
-      what: `Rollout of mesh ${mesh.name} (${network.name})`,
+      to: `/meshes/${rollout.networkId}/${rollout.meshId}?rollout=${rollout.id}`,
+      what: `Rollout of mesh ${meshName} (${networkName})`,
       reasons: [`paused in wave ${rollout.currentWave} (of waves 0–${rollout.waveCount - 1})${rollout.reason ? `: ${rollout.reason}` : ""}`],
     })),
     ...(data?.snaps.flatMap(([n, s]) => attention(n, s)) ?? []),

@@ -159,6 +159,12 @@ public class RolloutService {
         return store.list(meshId, MAX_LIST);
     }
 
+    /** Rollouts in one state across every network (at most {@link #MAX_LIST}), most recently changed first. */
+    @Transactional(readOnly = true)
+    public List<RolloutInState> inState(RolloutState state) {
+        return store.inState(state, MAX_LIST);
+    }
+
     @Transactional(readOnly = true)
     public List<RolloutEvent> events(UUID networkId, UUID meshId, UUID rolloutId, long afterId, int limit) {
         find(networkId, meshId, rolloutId);

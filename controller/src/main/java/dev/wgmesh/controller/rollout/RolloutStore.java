@@ -112,6 +112,23 @@ class RolloutStore {
                 limit);
     }
 
+    /**
+     * Rollouts in {@code state} across every network, most recently changed first, each with its mesh's and
+     * network's names (for the dashboard's "needs attention" list, which must not depend on how many networks exist).
+     */
+    List<RolloutInState> inState(RolloutState state, int limit) {
+        return jdbc.query(
+                "SELECT " + COLUMNS + ", (SELECT name FROM mesh WHERE mesh.id = rollout.mesh_id) AS mesh_name,"
+                        + " (SELECT name FROM network WHERE network.id = rollout.network_id) AS network_name"
+                        + " FROM rollout WHERE state = ? ORDER BY updated_at DESC, id LIMIT ?",
+                (rs, n) -> new RolloutInState(
+                        rs.getString("network_name"),
+                        rs.getString("mesh_name"),
+                        row(rs, n).rollout()),
+                state.name(),
+                limit);
+    }
+
     Optional<Rollout> active(UUID meshId) {
         return jdbc
                 .query(

@@ -75,6 +75,7 @@ class EndpointSecurityMatrixTest {
             DELETE    /api/v1/networks/{networkId}/meshes/{meshId}          401       403    404
             POST      /api/v1/networks/{networkId}/meshes/{meshId}/plan     401       403    404
             POST      /api/v1/networks/{networkId}/meshes/{meshId}/links/rotate-key 401 403  404
+            GET       /api/v1/rollouts                                      401       400    400
             POST      /api/v1/networks/{networkId}/meshes/{meshId}/rollouts 401       403    404
             GET       /api/v1/networks/{networkId}/meshes/{meshId}/rollouts 401       404    404
             GET       /api/v1/networks/{networkId}/meshes/{meshId}/rollouts/{rolloutId} 401 404 404
