@@ -7,10 +7,13 @@ import dev.wgmesh.controller.enrolment.EnrolmentKey;
 import dev.wgmesh.controller.enrolment.EnrolmentKeyRejectedException;
 import dev.wgmesh.controller.enrolment.EnrolmentKeyService;
 import dev.wgmesh.controller.enrolment.Redemption;
+import dev.wgmesh.controller.ipam.Cidr;
+import dev.wgmesh.controller.ipam.IpAddress;
 import dev.wgmesh.controller.peer.Peer;
 import dev.wgmesh.controller.peer.PeerKind;
 import dev.wgmesh.controller.peer.PeerRequest;
 import dev.wgmesh.controller.peer.PeerService;
+import dev.wgmesh.controller.site.SiteService;
 import dev.wgmesh.controller.token.OpaqueSecret;
 import dev.wgmesh.proto.v1.EnrollRequest;
 import dev.wgmesh.proto.v1.EnrollResponse;
@@ -45,13 +48,15 @@ class AgentEnroller {
     private final PeerService peers;
     private final AgentStore agents;
     private final ControllerCa ca;
+    private final SiteService sites;
     private final SecureRandom random = new SecureRandom();
 
-    AgentEnroller(EnrolmentKeyService keys, PeerService peers, AgentStore agents, ControllerCa ca) {
+    AgentEnroller(EnrolmentKeyService keys, PeerService peers, AgentStore agents, ControllerCa ca, SiteService sites) {
         this.keys = keys;
         this.peers = peers;
         this.agents = agents;
         this.ca = ca;
+        this.sites = sites;
     }
 
     EnrollResponse enroll(EnrollRequest request) {
@@ -95,7 +100,8 @@ class AgentEnroller {
                 null,
                 endpoint(
                         request.getHost().getInterfaceAddressesList(),
-                        request.getHost().getListenPort()),
+                        request.getHost().getListenPort(),
+                        routedLans(key.networkId())),
                 request.getHost().getListenPort() == 0
                         ? null
                         : request.getHost().getListenPort(),
@@ -191,8 +197,21 @@ class AgentEnroller {
         return base + "-" + agentId.toString().substring(0, 8);
     }
 
-    /** The first global unicast interface address with the listen port; null when unknown. */
-    static String endpoint(List<String> addresses, int port) {
+    /** The LAN prefixes of the network's sites: agents route them into their tunnels. */
+    private List<Cidr> routedLans(UUID networkId) {
+        return sites.all(networkId).stream()
+                .flatMap(s -> s.lanPrefixes().stream())
+                .toList();
+    }
+
+    /**
+     * The first global unicast interface address with the listen port; null when unknown.
+     *
+     * <p>Addresses inside {@code routedLans} are skipped: a site router has an address on the LAN it serves, and the
+     * other agents route that LAN into their tunnels, so handshakes sent to it would go into the sender's own tunnel
+     * and never arrive (seen as handshake initiations sent and nothing received, on every link of the site).
+     */
+    static String endpoint(List<String> addresses, int port, List<Cidr> routedLans) {
         if (port <= 0 || port > 65535) {
             return null;
         }
@@ -209,13 +228,26 @@ class AgentEnroller {
                         || ip.isMulticastAddress()) {
                     continue;
                 }
-                String host = ip.getHostAddress();
-                return host.contains(":") ? "[" + host.replaceAll("%.*", "") + "]:" + port : host + ":" + port;
+                String host = ip.getHostAddress().replaceAll("%.*", "");
+                if (insideAny(host, routedLans)) {
+                    continue;
+                }
+                return host.contains(":") ? "[" + host + "]:" + port : host + ":" + port;
             } catch (IllegalArgumentException ignored) {
                 // not a literal: skip
             }
         }
         return null;
+    }
+
+    private static boolean insideAny(String literal, List<Cidr> prefixes) {
+        IpAddress a = IpAddress.parse(literal);
+        for (Cidr p : prefixes) {
+            if (p.contains(a)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String truncate(String s, int max) {

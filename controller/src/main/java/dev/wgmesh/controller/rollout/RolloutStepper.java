@@ -142,6 +142,10 @@ class RolloutStepper {
         all.forEach(a -> inRollout.put(a.peerId(), a));
         List<AgentRow> updated = new ArrayList<>();
         Map<UUID, String> problems = new LinkedHashMap<>();
+        // Acknowledgements of the whole wave first, then the links: checked in one walk, a link between two agents
+        // that both ack in this pass was skipped by the first of them (the other still looked APPLIED) and passed
+        // unchecked by the second, so a wave whose agents all acked at once passed without a handshake on any link.
+        Map<UUID, AgentRow> acked = new HashMap<>();
         for (AgentRow a : wave) {
             AgentRow cur = a;
             AgentFacts.Status s = status.get(a.peerId());
@@ -157,6 +161,12 @@ class RolloutStepper {
                     store.event(r.id(), "agent.acked", p.currentWave, a.peerId(), cur.detail());
                 }
             }
+            acked.put(a.peerId(), cur);
+            inRollout.put(a.peerId(), cur);
+        }
+        for (AgentRow a : wave) {
+            AgentRow cur = acked.get(a.peerId());
+            AgentFacts.Status s = status.get(a.peerId());
             if (cur.step() == AgentStep.ACKED) {
                 Optional<String> unhealthy = r.healthGates() && s != null
                         ? linkProblem(cur, inRollout, status, p.waveStartedAt)

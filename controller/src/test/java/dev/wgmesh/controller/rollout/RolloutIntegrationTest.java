@@ -176,6 +176,26 @@ class RolloutIntegrationTest {
         }
     }
 
+    /**
+     * All agents in one wave: they usually ack in the same gate pass, and every link between them must still be
+     * checked (with real agents whose handshakes never completed, such a wave used to pass).
+     */
+    @Test
+    void linksWithinOneWaveAreChecked() throws Exception {
+        try (MeshLab lab = new MeshLab(api, grpc.port(), "10.96.0.0/16", 60, 3)) {
+            UUID mesh = lab.createMesh("FULL_MESH", List.of());
+            lab.silent.add(2); // connected and acking, but no handshake is ever reported
+            UUID r = lab.startRollout(mesh, map("canarySize", 3, "gateTimeoutSeconds", 3));
+            JsonNode paused = lab.awaitState(mesh, r, "PAUSED");
+            assertThat(paused.get("waveCount").asInt()).isEqualTo(1);
+            assertThat(paused.get("reason").asString())
+                    .contains("wave 0 failed its gate", "agent peer " + lab.peers.get(2) + ": link to peer");
+            assertThat(paused.get("reason").asString())
+                    .as("the agents that report their links are healthy")
+                    .doesNotContain("agent peer " + lab.peers.get(0), "agent peer " + lab.peers.get(1));
+        }
+    }
+
     @Test
     void abortThenRollbackRestoresEveryTouchedAgent() throws Exception {
         try (MeshLab lab = new MeshLab(api, grpc.port(), "10.93.0.0/16", 30, 3)) {

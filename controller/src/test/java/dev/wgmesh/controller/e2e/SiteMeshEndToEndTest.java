@@ -33,7 +33,7 @@ import tools.jackson.databind.JsonNode;
  *   <li>rotating a link's preshared key loses no ping, through the handshake that uses the new key.
  * </ol>
  */
-@Timeout(900)
+@Timeout(600)
 class SiteMeshEndToEndTest {
     private static final int SITES = 4;
     private static final Duration ROLLOUT_WAIT = Duration.ofSeconds(300);
@@ -138,22 +138,38 @@ class SiteMeshEndToEndTest {
      * (seen here: the wave's snapshot and the session's first snapshot carried the same revision).
      */
     private void awaitAgentsSynced() throws InterruptedException {
-        E2eCluster.await("every agent online and in sync", Duration.ofSeconds(90), () -> {
-            JsonNode items =
-                    api.get("/api/v1/agents?networkId=" + network).json().get("items");
-            if (items.size() != SITES) {
+        JsonNode[] last = new JsonNode[1];
+        try {
+            E2eCluster.await("every agent online and in sync", Duration.ofSeconds(90), () -> agentsSynced(last));
+        } catch (AssertionError ex) {
+            throw new AssertionError(ex.getMessage() + "; agents: " + last[0] + agentLogs(), ex);
+        }
+    }
+
+    private boolean agentsSynced(JsonNode[] last) {
+        JsonNode items = api.get("/api/v1/agents?networkId=" + network).json().get("items");
+        last[0] = items;
+        if (items.size() != SITES) {
+            return false;
+        }
+        for (JsonNode a : items) {
+            if (!a.get("online").asBoolean()
+                    || a.get("drift").asBoolean()
+                    || a.get("appliedRevision").asLong()
+                            != a.get("desiredRevision").asLong()) {
                 return false;
             }
-            for (JsonNode a : items) {
-                if (!a.get("online").asBoolean()
-                        || a.get("drift").asBoolean()
-                        || a.get("appliedRevision").asLong()
-                                != a.get("desiredRevision").asLong()) {
-                    return false;
-                }
-            }
-            return true;
-        });
+        }
+        return true;
+    }
+
+    /** The end of every agent's log, for failure messages. */
+    private String agentLogs() {
+        StringBuilder out = new StringBuilder();
+        for (int n = 1; n <= SITES; n++) {
+            out.append("\n--- agent ").append(n).append(":\n").append(cluster.logTail(n));
+        }
+        return out.toString();
     }
 
     private Map<String, Object> meshBody(String topology) {
@@ -168,11 +184,7 @@ class SiteMeshEndToEndTest {
     }
 
     private void assertCompleted(JsonNode rollout) {
-        StringBuilder why = new StringBuilder(rollout.toString());
-        for (int n = 1; n <= SITES; n++) {
-            why.append("\n--- agent ").append(n).append(":\n").append(cluster.logTail(n));
-        }
-        assertThat(rollout.get("state").asString()).as(why.toString()).isEqualTo("COMPLETED");
+        assertThat(rollout.get("state").asString()).as(rollout + agentLogs()).isEqualTo("COMPLETED");
     }
 
     private void put(Map<String, Object> body) {
