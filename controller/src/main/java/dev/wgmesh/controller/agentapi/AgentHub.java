@@ -157,6 +157,12 @@ class AgentHub implements DisposableBean {
         }
         PeerRow self = view.peer(s.peerId).orElse(null);
         if (self == null) {
+            // A cached view may not have the agent's peer yet: the Hello of a freshly enrolled agent can come before
+            // the change event of its enrolment. Reload the row now, as that event will (it then changes nothing).
+            refreshPeer(s.networkId, s.peerId);
+            self = view.peer(s.peerId).orElse(null);
+        }
+        if (self == null) {
             closeAndDetach(s, Status.PERMISSION_DENIED.withDescription("the agent's peer was deleted"));
             return;
         }
@@ -168,6 +174,7 @@ class AgentHub implements DisposableBean {
         }
         AgentSession old = sessions.put(s.agentId, s);
         if (old != null && old != s) {
+            // Synchronized with the old session's sends: once closed, it reports no further revision.
             old.close(Status.ABORTED.withDescription("superseded by a newer stream of the same agent"));
             byNetwork.getOrDefault(old.networkId, Set.of()).remove(old);
         }
@@ -176,6 +183,15 @@ class AgentHub implements DisposableBean {
                 .add(s);
         store.markOnline(s.agentId, s.sessionId, s.startedAt, replica.id(), hello.getAgentVersion());
         outbox.append(s.networkId, "agent", s.agentId.toString(), "agent.session");
+        // What the agent says it runs is its applied state, also when the Ack of it was lost with the last stream
+        // (otherwise a session that finds the agent in sync sends nothing and the stale applied state stays).
+        // Recorded before the session can send, so any Ack of this session overrides it.
+        if (hello.getAppliedRevision() > 0) {
+            writer.applied(s.agentId, hello.getAppliedRevision(), hello.getAppliedConfigHash(), null);
+        }
+        // Revisions an earlier session of the agent sent (the superseded one above, or one detached before) are
+        // written before the stored revision is read: the new session numbers its revisions above all of them.
+        writer.flush();
         long stored = store.desiredRevision(s.agentId);
         s.start(
                 maps.interfaceOf(view, self),
@@ -184,7 +200,6 @@ class AgentHub implements DisposableBean {
                 hello.getAppliedConfigHash(),
                 stored,
                 resume.remove(s.agentId));
-        writer.desired(s.agentId, s.revision(), s.desiredHash());
         events.agentChanged(s.agentId);
     }
 

@@ -119,10 +119,14 @@ final class AgentSession {
         unsent.clear();
         counter = Math.max(storedRevision, appliedRevision);
         String hash = ConfigEntry.hash(ifaceField, desired.values());
-        if (appliedRevision > 0 && hash.equals(appliedHash)) {
+        if (appliedRevision > 0 && appliedRevision >= storedRevision && hash.equals(appliedHash)) {
+            // In sync: nothing to send, and the revision it runs is the desired one. (When a later revision was
+            // recorded as desired, it cannot be lowered again: the agent gets a fresh revision below instead.)
             adoptSent(appliedRevision, hash, this.iface);
             needSnapshot = false;
+            listener.sent(this, appliedRevision, hash);
         } else if (deltas
+                && !hash.equals(appliedHash)
                 && resume != null
                 && resume.revision() == appliedRevision
                 && resume.hash().equals(appliedHash)) {
@@ -372,10 +376,6 @@ final class AgentSession {
 
     synchronized long revision() {
         return sentRevision;
-    }
-
-    synchronized String desiredHash() {
-        return ConfigEntry.hash(ifaceField, desired.values());
     }
 
     /** The desired configuration as a message (tests, debugging). */

@@ -221,10 +221,13 @@ final class SyncCall implements StreamObserver<AgentMessage> {
     @Override
     public void onCompleted() {
         AgentSession s = session;
-        ended();
         if (s != null) {
+            // Before ended(): that marks the session closed, after which close() no longer ends the call and the
+            // agent's half-closed stream would stay open on our side.
             s.close(Status.OK);
+            ended();
         } else {
+            finished = true;
             try {
                 out.onCompleted();
             } catch (RuntimeException ignored) {

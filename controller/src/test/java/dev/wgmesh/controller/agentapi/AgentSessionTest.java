@@ -82,6 +82,58 @@ class AgentSessionTest {
         assertThat(session.pending()).isFalse();
     }
 
+    /** What the next session reports as sent ("revision hash"), in order, and what it sends. */
+    private final List<String> reported = new CopyOnWriteArrayList<>();
+
+    private final FakeStream stream = new FakeStream();
+    private static final InterfaceConfig IFACE =
+            InterfaceConfig.newBuilder().addAddresses("10.0.0.9/32").build();
+    private static final String HASH_OF_PEER_1 = ConfigEntry.hash(ConfigEntry.interfaceField(IFACE), List.of(peer(1)));
+
+    /** A fresh session started with IFACE and {@code peers}, after its first flush. */
+    private AgentSession started(List<ConfigEntry> peers, long applied, String appliedHash, long stored)
+            throws Exception {
+        AgentSession s = new AgentSession(
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                true,
+                stream,
+                scheduler,
+                (x, r, h) -> reported.add(r + " " + h));
+        s.start(IFACE, peers, applied, appliedHash, stored, null);
+        drain();
+        return s;
+    }
+
+    @Test
+    void anAgentInSyncGetsNothingAndItsRevisionIsReportedAsDesired() throws Exception {
+        AgentSession s = started(List.of(peer(1)), 7, HASH_OF_PEER_1, 7);
+        assertThat(stream.sent).isEmpty();
+        assertThat(reported).containsExactly("7 " + HASH_OF_PEER_1);
+        assertThat(s.revision()).isEqualTo(7);
+    }
+
+    @Test
+    void anAgentInSyncBelowTheStoredRevisionGetsAFreshRevision() throws Exception {
+        // Revision 8 was sent (and recorded as desired) but never applied; the agent runs 7 with the same content.
+        // The desired revision cannot go back to 7, so the agent is sent 9 and desired = applied again once it acks.
+        started(List.of(peer(1)), 7, HASH_OF_PEER_1, 8);
+        assertThat(stream.sent).singleElement().satisfies(m -> {
+            assertThat(m.getSnapshot().getRevision()).isEqualTo(9);
+            assertThat(m.getSnapshot().getConfigHash()).isEqualTo(HASH_OF_PEER_1);
+        });
+        assertThat(reported).containsExactly("9 " + HASH_OF_PEER_1);
+    }
+
+    @Test
+    void aNewSessionNumbersAboveTheStoredRevision() throws Exception {
+        started(List.of(peer(1), peer(2)), 3, "other", 5);
+        assertThat(stream.sent)
+                .singleElement()
+                .satisfies(m -> assertThat(m.getSnapshot().getRevision()).isEqualTo(6));
+    }
+
     /** The parts of gRPC's server stream a session uses. */
     static final class FakeStream extends ServerCallStreamObserver<ControllerMessage> {
         final List<ControllerMessage> sent = new CopyOnWriteArrayList<>();

@@ -393,7 +393,7 @@ public final class SimulatedAgent implements AutoCloseable {
         while (!condition.getAsBoolean()) {
             long left = end - System.nanoTime();
             if (left <= 0) {
-                throw new AssertionError(what + ": not within " + timeout + " (" + peers.size() + " peers)");
+                throw new AssertionError(what + ": not within " + timeout + " (" + describe() + ")");
             }
             TimeUnit.NANOSECONDS.timedWait(this, left);
         }
@@ -483,11 +483,22 @@ public final class SimulatedAgent implements AutoCloseable {
         while (!condition.test(config())) {
             long left = end - System.nanoTime();
             if (left <= 0) {
-                throw new AssertionError("condition not met within " + timeout + "; config: " + config());
+                throw new AssertionError(
+                        "condition not met within " + timeout + "; " + describe() + "; config: " + config());
             }
             TimeUnit.NANOSECONDS.timedWait(this, left);
         }
         return config();
+    }
+
+    /** Revision, message counts and how the stream ended, for failure messages. */
+    public synchronized String describe() {
+        long snapshots =
+                received.stream().filter(ControllerMessage::hasSnapshot).count();
+        long deltas = received.stream().filter(ControllerMessage::hasDelta).count();
+        return name + ": revision " + revision + ", " + peers.size() + " peers, received " + snapshots
+                + " snapshot(s) and " + deltas + " delta(s) of " + received.size() + " message(s), stream "
+                + (closedWith == null ? "open" : "closed with " + closedWith);
     }
 
     /** Waits until the stream was closed by the server (or failed). */

@@ -1,0 +1,235 @@
+package dev.wgmesh.controller.agentapi;
+
+import static dev.wgmesh.controller.agentapi.AgentTestSupport.enrolmentKey;
+import static dev.wgmesh.controller.support.Fixtures.map;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import dev.wgmesh.controller.support.ApiClient;
+import dev.wgmesh.controller.support.Fixtures;
+import dev.wgmesh.controller.support.IntegrationTest;
+import dev.wgmesh.proto.v1.PeerConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Agents that enrol and connect while their network keeps changing (the pattern of MeshLab and the site-mesh e2e
+ * test: each enrolment adds a peer to the maps of the agents already connected, and devices come and go meanwhile),
+ * and agents that reconnect in the middle of it. Afterwards every agent must run exactly the peers the controller
+ * wants, at the revision the controller recorded as desired, with the hash it wants.
+ *
+ * <p>Bounded: {@link #ROUNDS} networks of {@link #AGENTS} agents, at most {@link #MAX_CHURN} device changes per
+ * round, {@link #CONVERGE} per round to converge.
+ */
+@IntegrationTest
+class SyncRaceIntegrationTest {
+    private static final int ROUNDS = 4;
+    private static final int AGENTS = 6;
+    private static final int MAX_CHURN = 30;
+    private static final Duration CONVERGE = Duration.ofSeconds(20);
+
+    @LocalServerPort
+    int port;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    AgentGrpcServer grpc;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    ChangePoller poller;
+
+    ApiClient api;
+    Fixtures fx;
+    final List<SimulatedAgent> agents = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        api = new ApiClient(port);
+        fx = new Fixtures(api);
+    }
+
+    @AfterEach
+    void tearDown() {
+        agents.forEach(SimulatedAgent::close);
+    }
+
+    @Test
+    void agentsConnectingDuringChangesConvergeToTheDesiredRevision() throws Exception {
+        for (int round = 0; round < ROUNDS; round++) {
+            round(round);
+        }
+    }
+
+    @Test
+    void helloBeforeTheEnrolmentReachesTheFanOutStillGetsItsConfiguration() throws Exception {
+        UUID net = fx.network("10.151.0.0/24", null);
+        SimulatedAgent a = new SimulatedAgent("127.0.0.1", grpc.port(), "early-a");
+        SimulatedAgent b = new SimulatedAgent("127.0.0.1", grpc.port(), "early-b");
+        agents.add(a);
+        agents.add(b);
+        a.enroll(enrolmentKey(api, net, null, false).get("joinToken").asString());
+        a.connect();
+        a.await(c -> c.getInterfaceConfig().getAddressesCount() > 0, CONVERGE);
+        // While the outbox reader is held, b's enrolment (its peer's change event) cannot reach the fan-out thread,
+        // so b's Hello finds a's cached view without b's peer: as when the Hello wins that race under load.
+        synchronized (poller) {
+            b.enroll(enrolmentKey(api, net, null, false).get("joinToken").asString());
+            b.connect();
+            b.await(c -> AgentTestSupport.hasPeer(c, a.wireguardPublicKey()), CONVERGE);
+            a.await(c -> AgentTestSupport.hasPeer(c, b.wireguardPublicKey()), CONVERGE);
+        }
+        assertThat(b.closedWith()).isNull();
+    }
+
+    @Test
+    void anAckLostWithTheStreamIsMadeUpByTheNextHello() throws Exception {
+        UUID net = fx.network("10.152.0.0/24", null);
+        SimulatedAgent a = new SimulatedAgent("127.0.0.1", grpc.port(), "lost-a");
+        agents.add(a);
+        String id = a.enroll(
+                        enrolmentKey(api, net, null, false).get("joinToken").asString())
+                .getAgentId();
+        a.connect();
+        a.await(c -> c.getInterfaceConfig().getAddressesCount() > 0, CONVERGE);
+        a.ackEnabled(false); // applies the next revision, but its Ack is lost with the stream
+        ByteString device = key(fx.device(net, Map.of()));
+        a.await(c -> AgentTestSupport.hasPeer(c, device.toByteArray()), CONVERGE);
+        a.disconnect();
+        assertThat(a.awaitClosed(CONVERGE)).isNotNull();
+        a.ackEnabled(true);
+        a.connect(); // Hello: runs that revision, with its hash
+        awaitConverged(List.of(a), List.of(id), Map.of(device, true));
+    }
+
+    private void round(int round) throws Exception {
+        UUID net = fx.network("10.150." + round + ".0/24", null);
+        Map<ByteString, Boolean> devices = new ConcurrentHashMap<>(); // key -> enabled
+        AtomicBoolean stop = new AtomicBoolean();
+        CompletableFuture<Void> churn = CompletableFuture.runAsync(() -> churn(net, devices, stop));
+        List<SimulatedAgent> here = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        try {
+            for (int i = 0; i < AGENTS; i++) {
+                UUID site = fx.site(net, "192.168." + (round * AGENTS + i) + ".0/24");
+                SimulatedAgent a = new SimulatedAgent("127.0.0.1", grpc.port(), "race-" + round + "-" + i);
+                agents.add(a);
+                here.add(a);
+                ids.add(a.enroll(enrolmentKey(api, net, site, false)
+                                .get("joinToken")
+                                .asString())
+                        .getAgentId());
+                a.connect();
+                if (i % 2 == 1) {
+                    // An earlier agent reconnects (same process state: the resume and in-sync paths).
+                    SimulatedAgent earlier = here.get(i - 1);
+                    earlier.disconnect();
+                    assertThat(earlier.awaitClosed(Duration.ofSeconds(10))).isNotNull();
+                    earlier.connect();
+                }
+            }
+        } finally {
+            stop.set(true);
+            churn.get(60, TimeUnit.SECONDS);
+        }
+        awaitConverged(here, ids, devices);
+    }
+
+    /** Creates devices and disables some, until told to stop (bounded by {@link #MAX_CHURN}). */
+    private void churn(UUID net, Map<ByteString, Boolean> devices, AtomicBoolean stop) {
+        List<ApiClient.Response> created = new ArrayList<>();
+        for (int n = 0; n < MAX_CHURN && !stop.get(); n++) {
+            if (n % 3 == 2) {
+                ApiClient.Response d = created.get(n / 3);
+                String path = "/api/v1/networks/" + net + "/peers/" + d.id();
+                var put = api.put(
+                        path,
+                        map("name", d.json().get("name").asString(), "enabled", false),
+                        Map.of("If-Match", api.get(path).header("ETag")));
+                assertThat(put.status()).as(put.toString()).isEqualTo(200);
+                devices.put(key(d), false);
+            } else {
+                ApiClient.Response d = fx.device(net, Map.of());
+                created.add(d);
+                devices.put(key(d), true);
+            }
+        }
+    }
+
+    private static ByteString key(ApiClient.Response device) {
+        return ByteString.copyFrom(
+                Base64.getDecoder().decode(device.json().get("publicKey").asString()));
+    }
+
+    /**
+     * Each agent: peers = every other agent and every enabled device; the controller's desired revision and hash =
+     * what the agent acknowledged = what it runs.
+     */
+    private void awaitConverged(List<SimulatedAgent> here, List<String> ids, Map<ByteString, Boolean> devices)
+            throws InterruptedException {
+        Set<ByteString> enabledDevices = devices.entrySet().stream()
+                .filter(Map.Entry::getValue)
+                .map(Map.Entry::getKey)
+                .collect(Collectors.toSet());
+        long end = System.nanoTime() + CONVERGE.toNanos();
+        List<String> problems = List.of();
+        while (System.nanoTime() < end) {
+            problems = new ArrayList<>();
+            for (int i = 0; i < here.size(); i++) {
+                String p = problem(here, i, ids.get(i), enabledDevices);
+                if (p != null) {
+                    problems.add(p);
+                }
+            }
+            if (problems.isEmpty()) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("not converged within " + CONVERGE + ":\n" + String.join("\n", problems));
+    }
+
+    private String problem(List<SimulatedAgent> here, int i, String agentId, Set<ByteString> enabledDevices) {
+        SimulatedAgent a = here.get(i);
+        Set<ByteString> want = new HashSet<>(enabledDevices);
+        for (SimulatedAgent other : here) {
+            if (other != a) {
+                want.add(ByteString.copyFrom(other.wireguardPublicKey()));
+            }
+        }
+        Set<ByteString> have =
+                a.config().getPeersList().stream().map(PeerConfig::getPublicKey).collect(Collectors.toSet());
+        JsonNode item = api.get("/api/v1/agents/" + agentId).json();
+        boolean ok = have.equals(want)
+                && a.hashMismatches() == 0
+                && item.get("online").asBoolean()
+                && !item.get("drift").asBoolean()
+                && item.get("desiredRevision").asLong() == a.revision()
+                && item.get("appliedRevision").asLong() == a.revision()
+                && a.hash().equals(item.get("desiredConfigHash").asString())
+                && a.hash().equals(item.get("appliedConfigHash").asString());
+        if (ok) {
+            return null;
+        }
+        Set<ByteString> missing = new HashSet<>(want);
+        missing.removeAll(have);
+        Set<ByteString> extra = new HashSet<>(have);
+        extra.removeAll(want);
+        return a.describe() + ", " + missing.size() + " missing and " + extra.size() + " extra peer(s), "
+                + a.hashMismatches() + " hash mismatch(es), hash " + a.hash() + "; controller: " + item;
+    }
+}
