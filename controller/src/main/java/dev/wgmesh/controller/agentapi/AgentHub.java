@@ -174,9 +174,12 @@ class AgentHub implements DisposableBean {
         }
         AgentSession old = sessions.put(s.agentId, s);
         if (old != null && old != s) {
-            // Synchronized with the old session's sends: once closed, it reports no further revision.
+            // Synchronized with the old session's sends: once closed, it reports no further revision. The revisions
+            // it sent are written before the stored revision is read below, so the new session numbers its own
+            // above all of them (a session detached earlier had them written by detach, on this thread).
             old.close(Status.ABORTED.withDescription("superseded by a newer stream of the same agent"));
             byNetwork.getOrDefault(old.networkId, Set.of()).remove(old);
+            writer.flush();
         }
         byNetwork
                 .computeIfAbsent(s.networkId, k -> ConcurrentHashMap.newKeySet())
@@ -189,9 +192,6 @@ class AgentHub implements DisposableBean {
         if (hello.getAppliedRevision() > 0) {
             writer.applied(s.agentId, hello.getAppliedRevision(), hello.getAppliedConfigHash(), null);
         }
-        // Revisions an earlier session of the agent sent (the superseded one above, or one detached before) are
-        // written before the stored revision is read: the new session numbers its revisions above all of them.
-        writer.flush();
         long stored = store.desiredRevision(s.agentId);
         s.start(
                 maps.interfaceOf(view, self),
