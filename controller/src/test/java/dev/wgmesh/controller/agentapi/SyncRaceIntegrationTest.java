@@ -53,6 +53,9 @@ class SyncRaceIntegrationTest {
     @org.springframework.beans.factory.annotation.Autowired
     ChangePoller poller;
 
+    @org.springframework.beans.factory.annotation.Autowired
+    AgentStateWriter writer;
+
     ApiClient api;
     Fixtures fx;
     final List<SimulatedAgent> agents = new ArrayList<>();
@@ -114,6 +117,30 @@ class SyncRaceIntegrationTest {
         a.ackEnabled(true);
         a.connect(); // Hello: runs that revision, with its hash
         awaitConverged(List.of(a), List.of(id), Map.of(device, true));
+    }
+
+    @Test
+    void aSupersedingSessionNeverReusesARevisionTheOldOneSent() throws Exception {
+        UUID net = fx.network("10.153.0.0/24", null);
+        SimulatedAgent a = new SimulatedAgent("127.0.0.1", grpc.port(), "reuse-a");
+        agents.add(a);
+        a.enroll(enrolmentKey(api, net, null, false).get("joinToken").asString());
+        a.connect();
+        a.await(c -> c.getInterfaceConfig().getAddressesCount() > 0, CONVERGE);
+        SimulatedAgent restarted = a.twin(); // a restarted agent without state
+        agents.add(restarted);
+        ByteString device;
+        // While the agent-state writer's batches are held, the revision a's session sends for the device is not
+        // written yet when the restarted agent's session starts (as when it takes over within one batch period).
+        synchronized (writer) {
+            device = key(fx.device(net, Map.of()));
+            a.await(c -> AgentTestSupport.hasPeer(c, device.toByteArray()), CONVERGE);
+            restarted.connect();
+            Thread.sleep(500); // its Hello reaches the fan-out thread
+        }
+        restarted.await(c -> AgentTestSupport.hasPeer(c, device.toByteArray()), CONVERGE);
+        assertThat(restarted.revision()).isGreaterThan(a.revision());
+        assertThat(a.awaitClosed(CONVERGE).getCode()).isEqualTo(io.grpc.Status.Code.ABORTED);
     }
 
     private void round(int round) throws Exception {
