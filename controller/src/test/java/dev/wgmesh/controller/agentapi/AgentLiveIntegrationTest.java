@@ -7,15 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wgmesh.controller.support.ApiClient;
 import dev.wgmesh.controller.support.ApiTestClient;
-import dev.wgmesh.controller.support.Fixtures;
 import dev.wgmesh.controller.support.IntegrationTest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -24,10 +21,7 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -35,36 +29,14 @@ import tools.jackson.databind.JsonNode;
  * drift) and on disconnect; the controller's own agent metrics on {@code /actuator/prometheus}.
  */
 @IntegrationTest
-class AgentLiveIntegrationTest {
+class AgentLiveIntegrationTest extends SimulatedAgentsTestBase {
     private static final Duration WAIT = Duration.ofSeconds(15);
 
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    AgentGrpcServer grpc;
-
-    ApiClient api;
-    Fixtures fx;
-    final List<SimulatedAgent> agents = new ArrayList<>();
     final HttpClient sse = HttpClient.newHttpClient();
 
-    @BeforeEach
-    void setUp() {
-        api = new ApiClient(port);
-        fx = new Fixtures(api);
-    }
-
     @AfterEach
-    void tearDown() {
-        agents.forEach(SimulatedAgent::close);
+    void stopEventStreams() {
         sse.shutdownNow(); // ends the open event streams
-    }
-
-    private SimulatedAgent agent(String name) {
-        SimulatedAgent a = new SimulatedAgent("127.0.0.1", grpc.port(), name);
-        agents.add(a);
-        return a;
     }
 
     /** The {@code agent} events of a network, as JSON items, in arrival order. */

@@ -7,57 +7,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
-import dev.wgmesh.controller.support.ApiClient;
-import dev.wgmesh.controller.support.Fixtures;
 import dev.wgmesh.controller.support.IntegrationTest;
 import dev.wgmesh.proto.v1.ControllerMessage;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * A revoked agent is cut off: it leaves every other agent's map (peer, and the LAN routes it was the router for), its
  * own stream gets Revoked with tear-down and is closed, and it can neither reconnect nor enrol again.
  */
 @IntegrationTest
-class AgentRevocationIntegrationTest {
+class AgentRevocationIntegrationTest extends SimulatedAgentsTestBase {
     private static final Duration WAIT = Duration.ofSeconds(15);
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    AgentGrpcServer grpc;
-
-    ApiClient api;
-    Fixtures fx;
-    final List<SimulatedAgent> agents = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() {
-        api = new ApiClient(port);
-        fx = new Fixtures(api);
-    }
-
-    @AfterEach
-    void tearDown() {
-        agents.forEach(SimulatedAgent::close);
-    }
-
-    private SimulatedAgent agent(String name) {
-        SimulatedAgent a = new SimulatedAgent("127.0.0.1", grpc.port(), name);
-        agents.add(a);
-        return a;
-    }
 
     @Test
     void revokedAgentLeavesEveryMapAndCannotComeBack() throws Exception {

@@ -9,8 +9,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
-import dev.wgmesh.controller.support.ApiClient;
-import dev.wgmesh.controller.support.Fixtures;
 import dev.wgmesh.controller.support.IntegrationTest;
 import dev.wgmesh.proto.v1.Ack;
 import dev.wgmesh.proto.v1.AgentMessage;
@@ -26,50 +24,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
 
 /** Enrol, Sync, deltas, acks, drift, supersede, fencing, revocation, stats: real gRPC + TLS on loopback. */
 @IntegrationTest
-class AgentSyncIntegrationTest {
+class AgentSyncIntegrationTest extends SimulatedAgentsTestBase {
     private static final Duration WAIT = Duration.ofSeconds(15);
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    AgentGrpcServer grpc;
 
     @Autowired
     ControllerCa ca;
 
     @Autowired
     JdbcTemplate jdbc;
-
-    ApiClient api;
-    Fixtures fx;
-    final List<SimulatedAgent> agents = new java.util.ArrayList<>();
-
-    @BeforeEach
-    void setUp() {
-        api = new ApiClient(port);
-        fx = new Fixtures(api);
-    }
-
-    @AfterEach
-    void tearDown() {
-        agents.forEach(SimulatedAgent::close);
-    }
-
-    SimulatedAgent agent(String name) {
-        SimulatedAgent a = new SimulatedAgent("127.0.0.1", grpc.port(), name);
-        agents.add(a);
-        return a;
-    }
 
     @Test
     void keyCreationCarriesThePinAndJoinToken() {

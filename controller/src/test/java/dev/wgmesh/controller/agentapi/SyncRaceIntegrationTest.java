@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import dev.wgmesh.controller.support.ApiClient;
-import dev.wgmesh.controller.support.Fixtures;
 import dev.wgmesh.controller.support.IntegrationTest;
 import dev.wgmesh.proto.v1.PeerConfig;
 import java.time.Duration;
@@ -22,10 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -38,38 +34,17 @@ import tools.jackson.databind.JsonNode;
  * round, {@link #CONVERGE} per round to converge.
  */
 @IntegrationTest
-class SyncRaceIntegrationTest {
+class SyncRaceIntegrationTest extends SimulatedAgentsTestBase {
     private static final int ROUNDS = 4;
     private static final int AGENTS = 6;
     private static final int MAX_CHURN = 30;
     private static final Duration CONVERGE = Duration.ofSeconds(20);
-
-    @LocalServerPort
-    int port;
-
-    @org.springframework.beans.factory.annotation.Autowired
-    AgentGrpcServer grpc;
 
     @org.springframework.beans.factory.annotation.Autowired
     ChangePoller poller;
 
     @org.springframework.beans.factory.annotation.Autowired
     AgentStateWriter writer;
-
-    ApiClient api;
-    Fixtures fx;
-    final List<SimulatedAgent> agents = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() {
-        api = new ApiClient(port);
-        fx = new Fixtures(api);
-    }
-
-    @AfterEach
-    void tearDown() {
-        agents.forEach(SimulatedAgent::close);
-    }
 
     @Test
     void agentsConnectingDuringChangesConvergeToTheDesiredRevision() throws Exception {
