@@ -197,6 +197,7 @@ describe("rollout progress", () => {
     expect(await screen.findByText("Wave 0 (canary) of waves 0–1, applied.")).toBeTruthy();
     expect(FakeSource.last!.url).toBe("/api/v1/networks/n1/meshes/m1/rollouts/r1/stream");
     expect(screen.getByRole("button", { name: "Abort" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Pause" })).toBeTruthy();
     expect(screen.queryByRole("button", { name: "Resume" })).toBeNull();
 
     act(() => {
@@ -210,6 +211,7 @@ describe("rollout progress", () => {
       }));
     });
     expect(screen.getByTestId("rollout-state").textContent).toBe("paused");
+    expect(screen.queryByRole("button", { name: "Pause" })).toBeNull();
     expect(screen.getByTestId("rollout-summary").textContent).toContain("Paused: gw-p1 did not acknowledge within 60 s");
     expect(screen.getAllByTestId("agent-step").map((e) => e.textContent)).toEqual(["failed", "pending"]);
     const history = screen.getByTestId("rollout-history");
@@ -223,6 +225,10 @@ describe("rollout progress", () => {
     // The action's answer has no waves: the ones already shown stay.
     await waitFor(() => expect(screen.getByTestId("rollout-state").textContent).toBe("running"));
     expect(screen.getAllByTestId("wave")).toHaveLength(2);
+
+    // Running again: an operator can pause it by hand, without a confirmation (resume undoes it).
+    fireEvent.click(screen.getByRole("button", { name: "Pause" }));
+    await waitFor(() => expect(calls.some((c) => c.method === "POST" && c.url.endsWith("/rollouts/r1/pause"))).toBe(true));
   });
 
   it("shows viewers no controls", async () => {

@@ -152,6 +152,7 @@ export interface RolloutEvent {
 }
 
 export const ACTIVE_STATES: RolloutState[] = ["RUNNING", "PAUSED", "ROLLING_BACK"];
+export const canPause = (s: RolloutState) => s === "RUNNING";
 export const canResume = (s: RolloutState) => s === "PAUSED";
 export const canAbort = (s: RolloutState) => s === "RUNNING" || s === "PAUSED";
 /** The controller also refuses a finished rollout that is not the mesh's latest (409, shown as its message). */
@@ -186,6 +187,7 @@ export const meshApi = {
   events: (net: string, mesh: string, id: string, after = 0) =>
     request<{ items: RolloutEvent[] }>(withQuery(`${r(net, mesh, id)}/events`, { after })),
   streamUrl: (net: string, mesh: string, id: string) => `${r(net, mesh, id)}/stream`,
+  pause: (net: string, mesh: string, id: string) => request<Rollout>(`${r(net, mesh, id)}/pause`, { method: "POST" }),
   resume: (net: string, mesh: string, id: string) => request<Rollout>(`${r(net, mesh, id)}/resume`, { method: "POST" }),
   abort: (net: string, mesh: string, id: string) => request<Rollout>(`${r(net, mesh, id)}/abort`, { method: "POST" }),
   rollback: (net: string, mesh: string, id: string) =>

@@ -3,6 +3,7 @@ import { errorMessage } from "../api/client";
 import {
   ACTIVE_STATES,
   canAbort,
+  canPause,
   canResume,
   canRollBack,
   meshApi,
@@ -38,7 +39,7 @@ export function mergeEvents(prev: RolloutEvent[], more: RolloutEvent[], keep = 2
 
 /**
  * Live progress of one rollout: its state, each wave with every agent's step, the history, and the controls the
- * state allows (resume, abort, roll back; editors only). Updates arrive over the rollout's event stream
+ * state allows (pause, resume, abort, roll back; editors only). Updates arrive over the rollout's event stream
  * ({@code rollout} = the rollout, {@code rollout-event} = one history entry); EventSource reconnects by itself and
  * resumes after the last entry it saw.
  */
@@ -98,8 +99,8 @@ export function RolloutProgress({
     };
   }, [networkId, meshId, rolloutId]);
 
-  const act = async (what: "resume" | "abort" | "rollback") => {
-    if (what !== "resume" && !window.confirm(what === "abort" ? "Abort this rollout? Agents already updated keep the new revision." : "Roll back every agent this rollout touched to its previous revision?")) return;
+  const act = async (what: "pause" | "resume" | "abort" | "rollback") => {
+    if ((what === "abort" || what === "rollback") && !window.confirm(what === "abort" ? "Abort this rollout? Agents already updated keep the new revision." : "Roll back every agent this rollout touched to its previous revision?")) return;
     setBusy(true);
     setError(null);
     try {
@@ -138,6 +139,11 @@ export function RolloutProgress({
           </p>
           {canEdit && (
             <div className="row-actions" role="group" aria-label="Rollout controls">
+              {canPause(r.state) && (
+                <button type="button" disabled={busy} onClick={() => void act("pause")}>
+                  Pause
+                </button>
+              )}
               {canResume(r.state) && (
                 <button type="button" className="primary" disabled={busy} onClick={() => void act("resume")}>
                   Resume

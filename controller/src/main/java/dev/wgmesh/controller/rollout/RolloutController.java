@@ -68,6 +68,11 @@ class RolloutController {
         return stream.subscribe(networkId, meshId, rolloutId, lastEventId == null ? 0 : lastEventId);
     }
 
+    @PostMapping("/{rolloutId}/pause")
+    Rollout pause(@PathVariable UUID networkId, @PathVariable UUID meshId, @PathVariable UUID rolloutId) {
+        return rollouts.pause(networkId, meshId, rolloutId);
+    }
+
     @PostMapping("/{rolloutId}/resume")
     Rollout resume(@PathVariable UUID networkId, @PathVariable UUID meshId, @PathVariable UUID rolloutId) {
         return rollouts.resume(networkId, meshId, rolloutId);

@@ -171,6 +171,26 @@ public class RolloutService {
         return store.events(rolloutId, afterId, Math.clamp(limit, 1, 1000));
     }
 
+    /**
+     * RUNNING → PAUSED by an operator: no further wave starts and the current wave is not judged; agents keep what
+     * they were sent. Resume re-checks the current wave's gate with a fresh timeout and does not wait out the rest
+     * of a pause between waves.
+     */
+    @Transactional
+    public Rollout pause(UUID networkId, UUID meshId, UUID rolloutId) {
+        Rollout r = locked(networkId, meshId, rolloutId);
+        if (!r.state().canPause()) {
+            throw new ConflictException(null, "a " + r.state() + " rollout cannot be paused (only a RUNNING one)");
+        }
+        Progress p = new Progress(r);
+        p.state = RolloutState.PAUSED;
+        p.reason = "paused by " + actors.currentActor() + " in wave " + p.currentWave;
+        Instant now = Instant.now();
+        store.save(rolloutId, p, null, now);
+        store.event(rolloutId, "rollout.paused", p.currentWave, null, p.reason);
+        return get(networkId, meshId, rolloutId);
+    }
+
     /** PAUSED → RUNNING: the failed wave's gate is checked again with a fresh timeout. */
     @Transactional
     public Rollout resume(UUID networkId, UUID meshId, UUID rolloutId) {

@@ -6,7 +6,7 @@ import java.util.Set;
  * The life of a rollout.
  *
  * <pre>
- *   RUNNING ──gate fails──▶ PAUSED ──resume──▶ RUNNING ──last wave passes──▶ COMPLETED
+ *   RUNNING ──gate fails, or pause──▶ PAUSED ──resume──▶ RUNNING ──last wave passes──▶ COMPLETED
  *   RUNNING | PAUSED ──abort──▶ ABORTED
  *   RUNNING | PAUSED | ABORTED | COMPLETED ──rollback──▶ ROLLING_BACK ──touched agents acked──▶ ROLLED_BACK
  * </pre>
@@ -24,6 +24,10 @@ public enum RolloutState {
     /** States a replica drives (needs the lease). */
     boolean driven() {
         return this == RUNNING || this == ROLLING_BACK;
+    }
+
+    boolean canPause() {
+        return this == RUNNING;
     }
 
     boolean canResume() {

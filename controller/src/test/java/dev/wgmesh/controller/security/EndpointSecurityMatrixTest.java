@@ -81,6 +81,7 @@ class EndpointSecurityMatrixTest {
             GET       /api/v1/networks/{networkId}/meshes/{meshId}/rollouts/{rolloutId} 401 404 404
             GET       /api/v1/networks/{networkId}/meshes/{meshId}/rollouts/{rolloutId}/events 401 404 404
             GET       /api/v1/networks/{networkId}/meshes/{meshId}/rollouts/{rolloutId}/stream 401 404 404
+            POST      /api/v1/networks/{networkId}/meshes/{meshId}/rollouts/{rolloutId}/pause 401 403 404
             POST      /api/v1/networks/{networkId}/meshes/{meshId}/rollouts/{rolloutId}/resume 401 403 404
             POST      /api/v1/networks/{networkId}/meshes/{meshId}/rollouts/{rolloutId}/abort 401 403 404
             POST      /api/v1/networks/{networkId}/meshes/{meshId}/rollouts/{rolloutId}/rollback 401 403 404
