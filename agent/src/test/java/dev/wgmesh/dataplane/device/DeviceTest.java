@@ -92,10 +92,14 @@ class DeviceTest {
         net.configureBoth(null);
         a.send(b, Packets.payload(20, 6));
         b.send(a, Packets.payload(20, 7));
-        // Crossing initiations may cancel each other; retransmission (REKEY_TIMEOUT + jitter) sorts it out.
-        for (int i = 0; i < 30 && !(a.hasSessionWith(b) && b.hasSessionWith(a)); i++) {
-            net.advanceSeconds(1, 250);
-            Thread.sleep(20);
+        // Crossing initiations may cancel each other; retransmission (REKEY_TIMEOUT + up to 1/3 s jitter) sorts it
+        // out once one side's retry reaches the other before that one retries too. Fine fake-time steps with a real
+        // pause after each give the jitter room to separate the retries (1 s advanced in 250 ms steps with 2 ms
+        // pauses fired both retries in the same step, or before the first was handled, often enough to fail 30 s).
+        // 60 s stays under REKEY_ATTEMPT_TIME (90 s), after which the devices would give up.
+        for (int i = 0; i < 600 && !(a.hasSessionWith(b) && b.hasSessionWith(a)); i++) {
+            net.clock.advanceMillis(100);
+            Thread.sleep(10);
         }
         await(() -> a.hasSessionWith(b) && b.hasSessionWith(a), "sessions on both sides");
         drain(a);
