@@ -76,6 +76,16 @@ class WgDaemonForegroundTest {
             }
         });
         NetLab.awaitFile(socket, Duration.ofSeconds(10), null);
+        // The socket file exists once bound, before the daemon has finished starting (and watches the file): wait
+        // until it answers wg(8), so a test that deletes the file does not race the start-up (which then fails, as
+        // wireguard-go's does).
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (Cmd.run(List.of("wg", "show", ifname)).exit() != 0) {
+            if (System.nanoTime() > deadline || exit.isDone()) {
+                throw new AssertionError("the daemon did not answer wg show " + ifname + " (exit " + exit + ")");
+            }
+            NetLab.sleep(20);
+        }
         return exit;
     }
 
