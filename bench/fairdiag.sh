@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Where does the standing queue live? Hub A and spoke B (one WireGuard tunnel over a veth pair), scenarios (3) and (4)
+# of bench/fairpath.sh: a UDP flood (iperf3 -u -b 0) or 4 bulk TCP streams from A to B, 5 pings/s alongside. Midway
+# through each run it samples, per implementation: A's TUN qdisc and ring drops, UDP socket queues on A and B (ss skmem),
+# the daemons' queue/stage statistics (wgmesh: Prometheus /metrics), and per-thread CPU of both daemons.
+#
+# Usage: sudo bench/fairdiag.sh [seconds-per-run]   (env IMPLS="wireguard-go wgmesh-parallel ...", SCEN="flood tcp4")
+set -euo pipefail
+umask 077
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+duration="${1:-6}" impls="${IMPLS:-wireguard-go wgmesh-inline wgmesh-parallel wgmesh-hybrid}" scen="${SCEN:-flood tcp4}"
+need() { [ "$(id -u)" = 0 ] && command -v "$@" >/dev/null || { echo "fairdiag: needs root and $*" >&2; exit 1; }; }
+need ip wg wireguard-go iperf3 python3 ping tc ss curl top
+id="$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
+ns() { echo "wgm-fd-$1-$id"; }
+tmp="$(mktemp -d)"
+kill_all() {
+  local n pid
+  for n in A B; do for pid in $(ip netns pids "$(ns "$n")" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done; done
+  sleep 1
+  for n in A B; do for pid in $(ip netns pids "$(ns "$n")" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done; done
+}
+cleanup() { kill_all; for n in A B; do ip netns del "$(ns "$n")" 2>/dev/null || true; done; rm -f /var/run/wireguard/fd*"$id"*.sock; rm -rf "$tmp"; }
+trap cleanup EXIT INT TERM
+for n in A B; do ip netns add "$(ns "$n")"; ip -n "$(ns "$n")" link set lo up; done
+ip link add "da$id" netns "$(ns A)" type veth peer name "db$id" netns "$(ns B)"
+ip -n "$(ns A)" addr add 10.250.1.1/24 dev "da$id"; ip -n "$(ns B)" addr add 10.250.1.2/24 dev "db$id"
+ip -n "$(ns A)" link set "da$id" up; ip -n "$(ns B)" link set "db$id" up
+for n in A B; do wg genkey > "$tmp/$n.key"; wg pubkey < "$tmp/$n.key" > "$tmp/$n.pub"; done
+phase=0
+start() {
+  local impl="$1" n m
+  kill_all; phase=$((phase + 1))
+  for n in A B; do
+    case "$impl" in
+      wireguard-go) ip netns exec "$(ns "$n")" env LOG_LEVEL=error WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 wireguard-go "fd$n$id$phase" 2>/dev/null ;;
+      wgmesh*) m="${impl#wgmesh-}"; ip netns exec "$(ns "$n")" env LOG_LEVEL=error WGMESH_DATAPATH="$m" \
+        WGMESH_METRICS_LISTEN=127.0.0.1:9587 "$root/bin/wgmesh-wg" "fd$n$id$phase" ;;
+    esac
+  done
+  ip netns exec "$(ns A)" wg set "fdA$id$phase" private-key "$tmp/A.key" listen-port 51820 peer "$(cat "$tmp/B.pub")" allowed-ips 10.251.0.2/32 endpoint 10.250.1.2:51820
+  ip netns exec "$(ns B)" wg set "fdB$id$phase" private-key "$tmp/B.key" listen-port 51820 peer "$(cat "$tmp/A.pub")" allowed-ips 10.251.0.1/32 endpoint 10.250.1.1:51820
+  ip -n "$(ns A)" addr add 10.251.0.1/24 dev "fdA$id$phase"; ip -n "$(ns B)" addr add 10.251.0.2/24 dev "fdB$id$phase"
+  for n in A B; do ip -n "$(ns "$n")" link set "fd$n$id$phase" mtu 1420 up; done
+  # TXQLEN=N: override the TUN's tx_queue_len (its read ring) on both ends, to see what that ring holds
+  if [ -n "${TXQLEN:-}" ]; then for n in A B; do ip -n "$(ns "$n")" link set "fd$n$id$phase" txqueuelen "$TXQLEN"; done; fi
+  echo "  (tun tx_queue_len A: $(ip netns exec "$(ns A)" cat /sys/class/net/"fdA$id$phase"/tx_queue_len))"
+  ip netns exec "$(ns A)" ping -c 3 -W 5 10.251.0.2 >/dev/null || { echo "fairdiag: $impl tunnel down" >&2; return 1; }
+  ip netns exec "$(ns B)" iperf3 -s -D -B 10.251.0.2 -p 5201
+  sleep 0.5
+  ip netns exec "$(ns A)" iperf3 -c 10.251.0.2 -t 3 -P 4 >/dev/null 2>&1 || true # warm-up
+}
+daemon_pid() { # NS → pid of the daemon in that namespace
+  local p; for p in $(ip netns pids "$(ns "$1")"); do
+    case "$(tr '\0' ' ' < /proc/$p/cmdline)" in *wireguard-go*|*WgDaemon*) echo "$p"; return;; esac; done
+}
+threads() { # PID: top threads by CPU over 1 s
+  top -H -b -d 1 -n 2 -p "$1" | awk '/^top -/{n++} n==2 && $1 ~ /^[0-9]+$/ && $9+0 > 1 {printf "    %5s%% %s\n", $9, $12}' | head -8
+}
+sample() { # IMPL
+  local a b; a="$(daemon_pid A)"; b="$(daemon_pid B)"
+  echo "  -- A tun qdisc / link:"; ip netns exec "$(ns A)" tc -s qdisc show dev "fdA$id$phase" | sed 's/^/    /'
+  ip -n "$(ns A)" -s link show "fdA$id$phase" | sed -n '4,7p' | sed 's/^/    /'
+  echo "  -- UDP sockets :51820 (A then B), skmem r=rcv-queued rb=rcvbuf t=snd-queued tb=sndbuf d=drops:"
+  for n in A B; do ip netns exec "$(ns "$n")" ss -uamn 'sport = :51820' | tail -n +2 | sed "s/^/    $n /"; done
+  echo "  -- B TCP/UDP receiver (iperf3 server) socket:"; ip netns exec "$(ns B)" ss -tuamn 'sport = :5201' | tail -n +2 | head -3 | sed 's/^/    /'
+  case "$1" in wgmesh*)
+    for n in A B; do echo "  -- $n metrics:"; ip netns exec "$(ns "$n")" curl -s --max-time 2 http://127.0.0.1:9587/metrics \
+      | grep -E '^wgmesh_(drops_total|crypto_budget|stage_seconds|peer_queue_packets|peer_queue_drops|peer_sojourn)' \
+      | grep -v ' 0$' | sed 's/^/    /'; done ;;
+  esac
+  echo "  -- threads A (pid $a):"; threads "$a"; echo "  -- threads B (pid $b):"; threads "$b"
+}
+p99() { python3 - "$1" "$2" <<'P'
+import re, sys
+t = open(sys.argv[1]).read(); sent = int(sys.argv[2])
+r = sorted(float(m) for m in re.findall(r"time=([0-9.]+)", t))
+print("p99=%s ms lost=%d/%d max=%s" % ("%.2f" % r[min(len(r)-1, int(.99*len(r)))] if r else "nan", sent-len(r), sent, "%.1f" % r[-1] if r else "nan"))
+P
+}
+for impl in $impls; do
+  start "$impl"
+  for s in $scen; do
+    echo "== $impl $s (load $(cut -d' ' -f1-3 /proc/loadavg))"
+    case "$s" in
+      flood) ip netns exec "$(ns A)" iperf3 -c 10.251.0.2 -u -b 0 -l 1380 -t "$duration" -J > "$tmp/l.json" 2>/dev/null & ;;
+      tcp4) ip netns exec "$(ns A)" iperf3 -c 10.251.0.2 -t "$duration" -P 4 -J > "$tmp/l.json" 2>/dev/null & ;;
+    esac
+    load=$!
+    sleep 0.3
+    ip netns exec "$(ns A)" ping -i 0.2 -c $((duration * 5 - 5)) -W 1 10.251.0.2 > "$tmp/ping.txt" 2>&1 &
+    pg=$!
+    sleep $((duration / 2)); [ -n "${QUIET:-}" ] || sample "$impl"
+    wait "$pg" || true; wait "$load" || true
+    echo "  ping $(p99 "$tmp/ping.txt" $((duration * 5 - 5)))  goodput $(python3 -c '
+import json,sys; e=json.load(open(sys.argv[1]))["end"]
+s=e.get("sum_received") or e["sum"]; print("%.2f Gb/s" % (s["bits_per_second"]*(1-s.get("lost_percent",0)/100)/1e9))' "$tmp/l.json" 2>/dev/null || echo ?)"
+  done
+done
