@@ -47,6 +47,10 @@ start() {
   echo "  (tun tx_queue_len A: $(ip netns exec "$(ns A)" cat /sys/class/net/"fdA$id$phase"/tx_queue_len))"
   ip netns exec "$(ns A)" ping -c 3 -W 5 10.251.0.2 >/dev/null || { echo "fairdiag: $impl tunnel down" >&2; return 1; }
   ip netns exec "$(ns B)" iperf3 -s -D -B 10.251.0.2 -p 5201
+  # RENICE=N (experiment): renice our data-plane I/O threads (TUN reader, UDP receiver, dispatcher) on both ends
+  if [ -n "${RENICE:-}" ]; then case "$impl" in wgmesh*) local t
+    for n in A B; do for t in /proc/"$(daemon_pid "$n")"/task/*; do
+      case "$(cat "$t/comm")" in wg-fd*) renice -n "$RENICE" -p "${t##*/}" >/dev/null;; esac; done; done;; esac; fi
   sleep 0.5
   ip netns exec "$(ns A)" iperf3 -c 10.251.0.2 -t 3 -P 4 >/dev/null 2>&1 || true # warm-up
 }
