@@ -87,8 +87,6 @@ public final class Libc {
     public static final long TUNSETVNETHDRSZ = 0x400454d8L;
     public static final long SIOCGIFMTU = 0x8921L;
     public static final long SIOCGIFINDEX = 0x8933L;
-    public static final long SIOCGIFTXQLEN = 0x8942L;
-    public static final long SIOCSIFTXQLEN = 0x8943L;
     public static final short IFF_TUN = 0x0001;
     public static final short IFF_MULTI_QUEUE = 0x0100;
     public static final short IFF_NO_PI = 0x1000;

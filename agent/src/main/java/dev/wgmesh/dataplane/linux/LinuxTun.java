@@ -37,28 +37,12 @@ import java.util.List;
  * refuses the offloads (TUNSETOFFLOAD fails, or later a super-packet write fails), the device carries on with
  * plain frames: {@link #offloadsEnabled()} tells which.
  *
- * <p>Read ring: the kernel keeps what the host sends into the interface in a per-queue ring of {@code tx_queue_len}
- * packets and drops when it is full ({@code tun_net_xmit}; the qdisc above never builds a backlog, as the device
- * never says busy). That ring is a FIFO in front of our FQ-CoDel, shared by every flow and peer: at the default
- * 500 entries, each up to a 64 KiB super-packet with TSO, it held tens of milliseconds under a flood or bulk TCP
- * ({@code bench/fairdiag.sh}), and a ping waited behind it. {@link #open} shrinks it to {@link #READ_RING_PACKETS}
- * so the standing queue builds where CoDel and DRR manage it; kernel WireGuard has no such ring at all (noqueue).
- *
  * <p>MTU: read with SIOCGIFMTU through a control socket created in the TUN's network namespace, re-read when the
  * cached value is older than {@link #MTU_REFRESH_NANOS}, so {@code ip link set mtu} is followed within a second.
  */
 public final class LinuxTun implements TunDevice {
     /** How long a read MTU stays cached. */
     static final long MTU_REFRESH_NANOS = 1_000_000_000L;
-
-    /**
-     * The interface's {@code tx_queue_len}, i.e. each queue's read ring (see the class comment). Measured on the
-     * 2-core bench machine with {@code bench/fairdiag.sh}, inline mode, 4 TCP streams: ping p99 82 ms at 500 and
-     * 27 ms at 32, TCP goodput 0.52 against 1.24 Gb/s (a deep ring only delays TCP's loss signal). Under sustained
-     * overload the ring drops at the rate the producer outruns the reader, whatever its size; the size only sets
-     * how long the survivors wait. 32 still covers a reader batch and a short scheduling gap.
-     */
-    public static final int READ_RING_PACKETS = 32;
     /** Size of {@code struct virtio_net_hdr} that precedes every frame with IFF_VNET_HDR. */
     public static final int VNET_HDR_LEN = 10;
 
@@ -201,7 +185,6 @@ public final class LinuxTun implements TunDevice {
             MemorySegment q = ifreq(ctx, actual.getBytes(StandardCharsets.US_ASCII));
             Libc.checked(Libc.ioctl(ctx, ctl, Libc.SIOCGIFINDEX, q), "SIOCGIFINDEX " + actual);
             int index = q.get(JAVA_INT, Libc.IFREQ_UNION);
-            setReadRing(ctx, ctl, actual, READ_RING_PACKETS);
             LinuxTun t = new LinuxTun(actual, index, options, fd, wake, ctl, offloaded);
             t.refreshMtu();
             return t;
@@ -231,31 +214,6 @@ public final class LinuxTun implements TunDevice {
         }
         Libc.checked(Libc.ioctl(ctx, fd, Libc.TUNSETOFFLOAD, 0), "TUNSETOFFLOAD 0");
         return false;
-    }
-
-    /**
-     * Sets {@code tx_queue_len} (SIOCSIFTXQLEN; the kernel resizes every queue's ring). Best effort: without
-     * CAP_NET_ADMIN in the interface's namespace (e.g. a TUN handed over pre-created) the default ring stays.
-     */
-    private static void setReadRing(NativeContext ctx, int ctl, String name, int packets) {
-        MemorySegment q = ifreq(ctx, name.getBytes(StandardCharsets.US_ASCII));
-        q.set(JAVA_INT, Libc.IFREQ_UNION, packets);
-        Libc.ioctl(ctx, ctl, Libc.SIOCSIFTXQLEN, q);
-    }
-
-    /** The interface's {@code tx_queue_len} (SIOCGIFTXQLEN): each queue's read ring, in packets. */
-    public int readRingPackets() throws IOException {
-        if (!tun.acquire()) {
-            throw new IOException("TUN " + name + " is closed");
-        }
-        try {
-            NativeContext ctx = NativeContext.current();
-            MemorySegment q = ifreq(ctx, name.getBytes(StandardCharsets.US_ASCII));
-            Libc.checked(Libc.ioctl(ctx, ctlSock, Libc.SIOCGIFTXQLEN, q), "SIOCGIFTXQLEN " + name);
-            return q.get(JAVA_INT, Libc.IFREQ_UNION);
-        } finally {
-            tun.release();
-        }
     }
 
     private static int controlSocket(NativeContext ctx) throws IOException {

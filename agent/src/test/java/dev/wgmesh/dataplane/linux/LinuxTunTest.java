@@ -38,16 +38,6 @@ class LinuxTunTest {
         lab.close();
     }
 
-    /**
-     * The kernel's read ring (tx_queue_len, default 500) is a FIFO in front of our queues; open() shrinks it so a
-     * flood's standing queue builds in FQ-CoDel, not there. Checked through ip(8) too.
-     */
-    @Test
-    void openShrinksTheKernelReadRing() throws Exception {
-        assertThat(tun.readRingPackets()).isEqualTo(LinuxTun.READ_RING_PACKETS);
-        assertThat(ns.ok("ip", "link", "show", tun.name())).contains("qlen " + LinuxTun.READ_RING_PACKETS + "\n");
-    }
-
     @Test
     void kernelAnswersIpv4EchoWrittenIntoTheTun() throws Exception {
         tun.write(IcmpPackets.echoV4("10.77.0.2", "10.77.0.1", 0x1234, 1), 0, 44);
