@@ -65,6 +65,8 @@ final class AgentSession {
      * such peer); every other key it has exactly as desired. Keeping a full copy per agent cost as much as the map.
      */
     private final Map<ByteString, ConfigEntry> unsent = new HashMap<>();
+    /** The hash of {@link #desired}, recomputed from the last digest state a change did not touch. */
+    private final ConfigHashCheckpoints hasher = new ConfigHashCheckpoints();
 
     private static final ConfigEntry NONE =
             new ConfigEntry(dev.wgmesh.proto.v1.PeerConfig.getDefaultInstance(), new byte[0]);
@@ -118,7 +120,7 @@ final class AgentSession {
         setAll(iface, entries);
         unsent.clear();
         counter = Math.max(storedRevision, appliedRevision);
-        String hash = ConfigEntry.hash(ifaceField, desired.values());
+        String hash = hasher.hash(ifaceField, desired);
         if (appliedRevision > 0 && appliedRevision >= storedRevision && hash.equals(appliedHash)) {
             // In sync: nothing to send, and the revision it runs is the desired one. (When a later revision was
             // recorded as desired, it cannot be lowered again: the agent gets a fresh revision below instead.)
@@ -179,6 +181,7 @@ final class AgentSession {
     private void setAll(InterfaceConfig newIface, Collection<ConfigEntry> entries) {
         setInterface(newIface);
         desired.clear();
+        hasher.invalidateAll();
         for (ConfigEntry e : entries) {
             desired.put(e.config().getPublicKey(), e);
         }
@@ -188,6 +191,7 @@ final class AgentSession {
     synchronized void apply(ByteString publicKey, ConfigEntry entry) {
         ConfigEntry old = entry == null ? desired.remove(publicKey) : desired.put(publicKey, entry);
         if (entry == null ? old != null : !entry.sameAs(old)) {
+            hasher.invalidateFrom(publicKey);
             remember(publicKey, old);
             markDirty();
         }
@@ -209,6 +213,7 @@ final class AgentSession {
     private void setInterface(InterfaceConfig newIface) {
         iface = newIface;
         ifaceField = ConfigEntry.interfaceField(newIface);
+        hasher.invalidateAll();
     }
 
     /** Records that the desired state moved; sent once the writer calls {@link #submit} (or at start/nack). */
@@ -254,7 +259,7 @@ final class AgentSession {
         lastFlushNanos = System.nanoTime();
         ControllerMessage message;
         long revision;
-        String hash = ConfigEntry.hash(ifaceField, desired.values());
+        String hash = hasher.hash(ifaceField, desired);
         if (needSnapshot || !deltas || sentIface == null) {
             if (!needSnapshot && hash.equals(sentHash)) {
                 unsent.clear();
