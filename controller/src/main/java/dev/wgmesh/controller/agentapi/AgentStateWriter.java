@@ -30,6 +30,9 @@ class AgentStateWriter implements DisposableBean {
 
     private record Revision(long revision, String hash, String error) {}
 
+    /** An applied state reported in one session (Hello or Ack): written only while that session is current. */
+    private record Applied(UUID agentId, long revision, String hash, String error) {}
+
     /** PostgreSQL channel: "replica-id:agent-id,agent-id,..." after a flush changed those agents' revisions. */
     static final String CHANNEL = "wgmesh_agent";
     /** NOTIFY payloads must stay under 8000 bytes: 37 bytes per id. */
@@ -40,13 +43,23 @@ class AgentStateWriter implements DisposableBean {
     private final ReplicaId replica;
     private final boolean postgres;
     private final Map<UUID, Revision> desired = new ConcurrentHashMap<>();
-    private final Map<UUID, Revision> applied = new ConcurrentHashMap<>();
+    /**
+     * By session, not by agent: a late Ack of a superseded session must neither be written (fenced by
+     * {@code session_id} in the update) nor displace the newer session's Hello from this queue.
+     */
+    private final Map<UUID, Applied> applied = new ConcurrentHashMap<>();
+    /** Sessions running low on reserved revisions (see {@link RevisionBlocks}). */
+    private final Map<UUID, AgentSession> refills = new ConcurrentHashMap<>();
+
+    private final RevisionBlocks blocks;
     private final Map<UUID, UUID> seen = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("agent-state-writer").daemon().factory());
 
-    AgentStateWriter(JdbcTemplate jdbc, AgentEvents events, ReplicaId replica, ChangeOutbox outbox) {
+    AgentStateWriter(
+            JdbcTemplate jdbc, AgentEvents events, ReplicaId replica, ChangeOutbox outbox, RevisionBlocks blocks) {
         this.jdbc = jdbc;
+        this.blocks = blocks;
         this.events = events;
         this.replica = replica;
         this.postgres = outbox.postgres();
@@ -57,8 +70,14 @@ class AgentStateWriter implements DisposableBean {
         desired.put(agentId, new Revision(revision, hash, null));
     }
 
-    void applied(UUID agentId, long revision, String hash, String error) {
-        applied.put(agentId, new Revision(revision, hash, error));
+    /** What the agent runs, as reported in session {@code sessionId}; dropped if another session is current by then. */
+    void applied(UUID agentId, UUID sessionId, long revision, String hash, String error) {
+        applied.put(sessionId, new Applied(agentId, revision, hash, error));
+    }
+
+    /** Reserves the session's next block of revisions with the next batch (it has half a block left meanwhile). */
+    void refill(AgentSession session) {
+        refills.put(session.sessionId, session);
     }
 
     /** Last seen now, for the given session only (fencing). */
@@ -125,12 +144,16 @@ class AgentStateWriter implements DisposableBean {
                             + " AND desired_revision <= ?",
                     d.stream().map(a -> new Object[] {a[0], a[1], a[2], a[0]}).toList());
         }
-        List<Object[]> a = drain(applied, (id, r) -> new Object[] {r.revision(), r.hash(), r.error(), id});
+        List<Object[]> a =
+                drain(applied, (session, r) -> new Object[] {r.revision(), r.hash(), r.error(), r.agentId(), session});
         a.forEach(row -> moved.add((UUID) row[3]));
         if (!a.isEmpty()) {
             jdbc.batchUpdate(
-                    "UPDATE agent SET applied_revision = ?, applied_config_hash = ?, last_error = ? WHERE id = ?", a);
+                    "UPDATE agent SET applied_revision = ?, applied_config_hash = ?, last_error = ? WHERE id = ?"
+                            + " AND session_id = ?",
+                    a);
         }
+        blocks.refill(drain(refills, (sessionId, session) -> session));
         Timestamp now = Timestamp.from(Instant.now());
         List<Object[]> s = drain(seen, (id, session) -> new Object[] {now, id, session});
         if (!s.isEmpty()) {
@@ -139,8 +162,8 @@ class AgentStateWriter implements DisposableBean {
         return moved;
     }
 
-    private static <V> List<Object[]> drain(Map<UUID, V> map, java.util.function.BiFunction<UUID, V, Object[]> row) {
-        List<Object[]> rows = new ArrayList<>();
+    private static <V, R> List<R> drain(Map<UUID, V> map, java.util.function.BiFunction<UUID, V, R> row) {
+        List<R> rows = new ArrayList<>();
         for (UUID id : List.copyOf(map.keySet())) {
             V v = map.remove(id);
             if (v != null) {
