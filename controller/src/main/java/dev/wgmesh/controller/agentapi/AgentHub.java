@@ -240,7 +240,10 @@ class AgentHub implements AgentSession.Listener, DisposableBean {
         });
     }
 
-    /** An Ack of {@code s}: the lag metric. The applied state is written by {@link AgentStateWriter}. */
+    /**
+     * An Ack of {@code s}: the lag metric. The applied state is written by {@link AgentStateWriter}, only while
+     * {@code s} is the agent's current session (a late Ack of a superseded one never overwrites a newer Hello's).
+     */
     void acked(AgentSession s, long revision, boolean success, String hash, String error) {
         long lag = s.acked(revision, success);
         if (lag >= 0) {
