@@ -47,7 +47,7 @@ class RevisionBlocks {
         return tx.execute(status -> {
             int updated = jdbc.update(
                     "UPDATE agent SET revision_reserved = GREATEST(revision_reserved, desired_revision,"
-                            + " applied_revision, ?) + ? WHERE id = ? AND session_id = ?",
+                            + " applied_revision, CAST(? AS BIGINT)) + ? WHERE id = ? AND session_id = ?",
                     appliedRevision,
                     BLOCK,
                     agentId,
