@@ -38,7 +38,7 @@ import org.springframework.stereotype.Component;
  * see {@link NetworkMaps}); only network or site changes and the agent's own peer recompute whole maps.
  */
 @Component
-class AgentHub implements DisposableBean {
+class AgentHub implements AgentSession.Listener, DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(AgentHub.class);
     private static final int RESUME_STATES = 20_000;
 
@@ -46,6 +46,7 @@ class AgentHub implements DisposableBean {
     private final NetworkMaps maps;
     private final AgentStore store;
     private final AgentStateWriter writer;
+    private final RevisionBlocks revisions;
     private final ReplicaId replica;
     private final ChangeOutbox outbox;
     private final AgentEvents events;
@@ -74,6 +75,7 @@ class AgentHub implements DisposableBean {
             NetworkMaps maps,
             AgentStore store,
             AgentStateWriter writer,
+            RevisionBlocks revisions,
             ReplicaId replica,
             ChangeOutbox outbox,
             AgentEvents events,
@@ -82,6 +84,7 @@ class AgentHub implements DisposableBean {
         this.maps = maps;
         this.store = store;
         this.writer = writer;
+        this.revisions = revisions;
         this.replica = replica;
         this.outbox = outbox;
         this.events = events;
@@ -174,31 +177,34 @@ class AgentHub implements DisposableBean {
         }
         AgentSession old = sessions.put(s.agentId, s);
         if (old != null && old != s) {
-            // Synchronized with the old session's sends: once closed, it reports no further revision. The revisions
-            // it sent are written before the stored revision is read below, so the new session numbers its own
-            // above all of them (a session detached earlier had them written by detach, on this thread).
+            // Synchronized with the old session's sends: once closed, it sends nothing more. Its revisions need not be
+            // written first: the new session numbers from a block reserved above the old one's (RevisionBlocks).
             old.close(Status.ABORTED.withDescription("superseded by a newer stream of the same agent"));
             byNetwork.getOrDefault(old.networkId, Set.of()).remove(old);
-            writer.flush();
         }
         byNetwork
                 .computeIfAbsent(s.networkId, k -> ConcurrentHashMap.newKeySet())
                 .add(s);
         store.markOnline(s.agentId, s.sessionId, s.startedAt, replica.id(), hello.getAgentVersion());
         outbox.append(s.networkId, "agent", s.agentId.toString(), "agent.session");
+        // After markOnline: the block is reserved only while this session owns the row.
+        Optional<RevisionBlocks.Reserved> block = revisions.reserve(s.agentId, s.sessionId, hello.getAppliedRevision());
+        if (block.isEmpty()) {
+            closeAndDetach(s, Status.ABORTED.withDescription("superseded by a newer stream of the same agent"));
+            return;
+        }
         // What the agent says it runs is its applied state, also when the Ack of it was lost with the last stream
         // (otherwise a session that finds the agent in sync sends nothing and the stale applied state stays).
         // Recorded before the session can send, so any Ack of this session overrides it.
         if (hello.getAppliedRevision() > 0) {
-            writer.applied(s.agentId, hello.getAppliedRevision(), hello.getAppliedConfigHash(), null);
+            writer.applied(s.agentId, s.sessionId, hello.getAppliedRevision(), hello.getAppliedConfigHash(), null);
         }
-        long stored = store.desiredRevision(s.agentId);
         s.start(
                 maps.interfaceOf(view, self),
                 maps.entries(view, self),
                 hello.getAppliedRevision(),
                 hello.getAppliedConfigHash(),
-                stored,
+                block.get(),
                 resume.remove(s.agentId));
         events.agentChanged(s.agentId);
     }
@@ -234,13 +240,34 @@ class AgentHub implements DisposableBean {
         });
     }
 
-    /** An Ack of {@code s}: the lag metric. The applied state is written by {@link AgentStateWriter}. */
+    /**
+     * An Ack of {@code s}: the lag metric. The applied state is written by {@link AgentStateWriter}, only while
+     * {@code s} is the agent's current session (a late Ack of a superseded one never overwrites a newer Hello's).
+     */
     void acked(AgentSession s, long revision, boolean success, String hash, String error) {
         long lag = s.acked(revision, success);
         if (lag >= 0) {
             syncLag.record(lag, TimeUnit.NANOSECONDS);
         }
-        writer.applied(s.agentId, revision, hash, success ? null : error);
+        writer.applied(s.agentId, s.sessionId, revision, hash, success ? null : error);
+    }
+
+    @Override
+    public void sent(AgentSession s, long revision, String hash) {
+        writer.desired(s.agentId, revision, hash);
+    }
+
+    @Override
+    public void lowOnRevisions(AgentSession s) {
+        writer.refill(s);
+    }
+
+    @Override
+    public long reserveRevisions(AgentSession s) {
+        return revisions
+                .reserve(s.agentId, s.sessionId, 0)
+                .map(RevisionBlocks.Reserved::ceiling)
+                .orElse(0L);
     }
 
     /** Change events from the outbox, in order. */

@@ -41,6 +41,16 @@ final class AgentSession {
     /** What a session reports after sending (to persist desired revision/hash, to measure lag). */
     interface Listener {
         void sent(AgentSession session, long revision, String hash);
+
+        /** Half the session's reserved revisions are used: reserve the next block in the background. */
+        void lowOnRevisions(AgentSession session);
+
+        /**
+         * The reserved revisions are used up (the background reservation did not land in time): reserve now.
+         *
+         * @return the new ceiling, or 0 when the agent has a newer session (this one must not number anything)
+         */
+        long reserveRevisions(AgentSession session);
     }
 
     /** The state an agent has once it applied what this session sent: kept by the registry for a resume. */
@@ -65,6 +75,8 @@ final class AgentSession {
      * such peer); every other key it has exactly as desired. Keeping a full copy per agent cost as much as the map.
      */
     private final Map<ByteString, ConfigEntry> unsent = new HashMap<>();
+    /** The hash of {@link #desired}, recomputed from the last digest state a change did not touch. */
+    private final ConfigHashCheckpoints hasher = new ConfigHashCheckpoints();
 
     private static final ConfigEntry NONE =
             new ConfigEntry(dev.wgmesh.proto.v1.PeerConfig.getDefaultInstance(), new byte[0]);
@@ -73,6 +85,10 @@ final class AgentSession {
     private InterfaceConfig sentIface;
     private long sentRevision;
     private long counter;
+    /** The highest revision reserved for this session ({@link RevisionBlocks}). */
+    private long revisionCeiling;
+
+    private boolean refillAsked;
     private String sentHash;
 
     private long lastFlushNanos = Long.MIN_VALUE / 2;
@@ -106,19 +122,21 @@ final class AgentSession {
      * First configuration of the session. Sends nothing when the agent already runs it (same hash), the difference
      * as one Delta when the agent runs the state this replica last sent it ({@code resume}), otherwise a Snapshot.
      *
-     * @param storedRevision the desired revision recorded in the database (revisions stay monotonic across replicas)
+     * @param revisions the block this session numbers from, and the desired revision recorded in the database
      */
     synchronized void start(
             InterfaceConfig iface,
             Collection<ConfigEntry> entries,
             long appliedRevision,
             String appliedHash,
-            long storedRevision,
+            RevisionBlocks.Reserved revisions,
             SentState resume) {
         setAll(iface, entries);
         unsent.clear();
-        counter = Math.max(storedRevision, appliedRevision);
-        String hash = ConfigEntry.hash(ifaceField, desired.values());
+        long storedRevision = revisions.desiredRevision();
+        counter = Math.max(revisions.floor(), appliedRevision);
+        revisionCeiling = revisions.ceiling();
+        String hash = hasher.hash(ifaceField, desired);
         if (appliedRevision > 0 && appliedRevision >= storedRevision && hash.equals(appliedHash)) {
             // In sync: nothing to send, and the revision it runs is the desired one. (When a later revision was
             // recorded as desired, it cannot be lowered again: the agent gets a fresh revision below instead.)
@@ -179,6 +197,7 @@ final class AgentSession {
     private void setAll(InterfaceConfig newIface, Collection<ConfigEntry> entries) {
         setInterface(newIface);
         desired.clear();
+        hasher.invalidateAll();
         for (ConfigEntry e : entries) {
             desired.put(e.config().getPublicKey(), e);
         }
@@ -188,6 +207,7 @@ final class AgentSession {
     synchronized void apply(ByteString publicKey, ConfigEntry entry) {
         ConfigEntry old = entry == null ? desired.remove(publicKey) : desired.put(publicKey, entry);
         if (entry == null ? old != null : !entry.sameAs(old)) {
+            hasher.invalidateFrom(publicKey);
             remember(publicKey, old);
             markDirty();
         }
@@ -209,6 +229,7 @@ final class AgentSession {
     private void setInterface(InterfaceConfig newIface) {
         iface = newIface;
         ifaceField = ConfigEntry.interfaceField(newIface);
+        hasher.invalidateAll();
     }
 
     /** Records that the desired state moved; sent once the writer calls {@link #submit} (or at start/nack). */
@@ -254,14 +275,17 @@ final class AgentSession {
         lastFlushNanos = System.nanoTime();
         ControllerMessage message;
         long revision;
-        String hash = ConfigEntry.hash(ifaceField, desired.values());
+        String hash = hasher.hash(ifaceField, desired);
         if (needSnapshot || !deltas || sentIface == null) {
             if (!needSnapshot && hash.equals(sentHash)) {
                 unsent.clear();
                 firstUnsentChangeNanos = 0;
                 return;
             }
-            revision = ++counter;
+            revision = nextRevision();
+            if (revision < 0) {
+                return;
+            }
             message = ControllerMessage.newBuilder()
                     .setSnapshot(Snapshot.newBuilder()
                             .setRevision(revision)
@@ -294,7 +318,10 @@ final class AgentSession {
                 firstUnsentChangeNanos = 0;
                 return;
             }
-            revision = ++counter;
+            revision = nextRevision();
+            if (revision < 0) {
+                return;
+            }
             message = ControllerMessage.newBuilder()
                     .setDelta(d.setFromRevision(sentRevision)
                             .setRevision(revision)
@@ -313,6 +340,38 @@ final class AgentSession {
         firstUnsentChangeNanos = 0;
         listener.sent(this, revision, hash); // before the agent can ack it: desired is never behind applied
         send(message);
+    }
+
+    /**
+     * The next revision from the reserved block; -1, after closing the stream, when the agent has a newer session
+     * (then nothing of this one may be numbered: the newer session's block could start below it).
+     */
+    private long nextRevision() {
+        if (counter >= revisionCeiling) {
+            long ceiling = listener.reserveRevisions(this);
+            if (ceiling <= counter) {
+                close(Status.ABORTED.withDescription("superseded by a newer stream of the same agent"));
+                return -1;
+            }
+            revisionCeiling = ceiling;
+            refillAsked = false;
+        }
+        long revision = ++counter;
+        if (!refillAsked && revisionCeiling - revision < RevisionBlocks.BLOCK / 2) {
+            refillAsked = true;
+            listener.lowOnRevisions(this);
+        }
+        return revision;
+    }
+
+    /** A background reservation landed ({@link RevisionBlocks#refill}). */
+    synchronized void extendRevisions(long ceiling) {
+        revisionCeiling = Math.max(revisionCeiling, ceiling);
+        refillAsked = false;
+    }
+
+    synchronized long revisionCeiling() {
+        return revisionCeiling;
     }
 
     /** Control messages are sent at once, whatever the outbound buffer says: they are rare and must not be lost. */

@@ -192,41 +192,6 @@ class AgentStore {
                 .findFirst();
     }
 
-    void touch(UUID id, UUID sessionId) {
-        jdbc.update(
-                "UPDATE agent SET last_seen_at = ? WHERE id = ? AND session_id = ?",
-                Timestamp.from(Instant.now()),
-                id,
-                sessionId);
-    }
-
-    void recordApplied(UUID id, long revision, String hash, String error) {
-        jdbc.update(
-                "UPDATE agent SET applied_revision = ?, applied_config_hash = ?, last_error = ? WHERE id = ?",
-                revision,
-                hash,
-                error,
-                id);
-    }
-
-    /** Desired revision/hash of many agents in one batch (fan-out writes this after sending). */
-    void recordDesired(List<Object[]> idRevisionHash) {
-        jdbc.batchUpdate(
-                "UPDATE agent SET desired_revision = ?, desired_config_hash = ? WHERE id = ?",
-                idRevisionHash.stream()
-                        .map(r -> new Object[] {r[1], r[2], r[0]})
-                        .toList());
-    }
-
-    long desiredRevision(UUID id) {
-        Long r = jdbc.queryForObject("SELECT desired_revision FROM agent WHERE id = ?", Long.class, id);
-        return r == null ? 0 : r;
-    }
-
-    String desiredHash(UUID id) {
-        return jdbc.queryForObject("SELECT desired_config_hash FROM agent WHERE id = ?", String.class, id);
-    }
-
     boolean revoke(UUID id) {
         return jdbc.update(
                         "UPDATE agent SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",

@@ -5,7 +5,6 @@ import dev.wgmesh.proto.v1.ConfigHashes;
 import dev.wgmesh.proto.v1.InterfaceConfig;
 import dev.wgmesh.proto.v1.NetworkConfig;
 import dev.wgmesh.proto.v1.PeerConfig;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
@@ -52,13 +51,14 @@ record ConfigEntry(PeerConfig config, byte[] canonicalField) {
         return HexFormat.of().formatHex(sha.digest());
     }
 
+    /** Tag, length and bytes of a length-delimited field, encoded into an array of exactly that size. */
     private static byte[] field(int number, byte[] message) {
+        byte[] out = new byte[CodedOutputStream.computeByteArraySize(number, message)];
         try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(message.length + 6);
-            CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-            out.writeByteArray(number, message);
-            out.flush();
-            return bytes.toByteArray();
+            CodedOutputStream coded = CodedOutputStream.newInstance(out);
+            coded.writeByteArray(number, message);
+            coded.checkNoSpaceLeft();
+            return out;
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }

@@ -121,7 +121,7 @@ final class SyncCall implements StreamObserver<AgentMessage> {
                 hello.getCapabilitiesList().contains(Capability.CAPABILITY_DELTAS),
                 out,
                 services.hub().scheduler(),
-                (sess, revision, hash) -> services.writer().desired(sess.agentId, revision, hash));
+                services.hub());
         session = s;
         services.hub().attach(s, hello);
     }

@@ -20,7 +20,7 @@ class AgentSessionTest {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private final FakeStream out = new FakeStream();
     private final AgentSession session = new AgentSession(
-            UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), true, out, scheduler, (s, r, h) -> {});
+            UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), true, out, scheduler, listener((r, h) -> {}));
 
     @AfterEach
     void stop() {
@@ -36,6 +36,31 @@ class AgentSessionTest {
                 .build());
     }
 
+    /** A block as the database reserves it for an agent whose stored desired revision is {@code stored}. */
+    private static RevisionBlocks.Reserved block(long stored) {
+        return new RevisionBlocks.Reserved(stored, stored + RevisionBlocks.BLOCK, stored);
+    }
+
+    /** Reports sends to {@code sent}; revision blocks are extended without a database. */
+    private static AgentSession.Listener listener(java.util.function.BiConsumer<Long, String> sent) {
+        return new AgentSession.Listener() {
+            @Override
+            public void sent(AgentSession session, long revision, String hash) {
+                sent.accept(revision, hash);
+            }
+
+            @Override
+            public void lowOnRevisions(AgentSession session) {
+                session.extendRevisions(session.revisionCeiling() + RevisionBlocks.BLOCK);
+            }
+
+            @Override
+            public long reserveRevisions(AgentSession session) {
+                return session.revisionCeiling() + RevisionBlocks.BLOCK;
+            }
+        };
+    }
+
     private void drain() throws Exception {
         scheduler.submit(() -> {}).get();
     }
@@ -44,7 +69,7 @@ class AgentSessionTest {
     void changesOfOneSubmitGoOutAsOneRevisionAndWaitWhileTheStreamIsFull() throws Exception {
         InterfaceConfig iface =
                 InterfaceConfig.newBuilder().addAddresses("10.0.0.9/32").build();
-        session.start(iface, List.of(peer(1)), 0, "", 0, null);
+        session.start(iface, List.of(peer(1)), 0, "", block(0), null);
         drain();
         assertThat(out.sent).singleElement().satisfies(m -> assertThat(m.hasSnapshot())
                 .isTrue());
@@ -100,8 +125,8 @@ class AgentSessionTest {
                 true,
                 stream,
                 scheduler,
-                (x, r, h) -> reported.add(r + " " + h));
-        s.start(IFACE, peers, applied, appliedHash, stored, null);
+                listener((r, h) -> reported.add(r + " " + h)));
+        s.start(IFACE, peers, applied, appliedHash, block(stored), null);
         drain();
         return s;
     }

@@ -75,8 +75,17 @@ public final class SimulatedAgent implements AutoCloseable {
      * Cheap hashing (benchmarks): each peer's canonical encoding is computed once, when it arrives, and the hash is
      * the digest of their concatenation ({@link ConfigEntry}), instead of canonicalising the whole configuration per
      * revision. {@link #fullHashMatches} checks the end state the slow, independent way.
+     *
+     * <p>Also the benchmark memory mode (5,000 agents of 5,000 peers each in one JVM): entries are interned across the
+     * simulated agents ({@link #INTERNED}: an agent peer's entry is the same in every map), the peers live in
+     * {@link #entries} only, received messages are counted, not kept, and only the last acks' times are kept.
      */
     private boolean cheapHashing;
+
+    /** Benchmark mode: one entry object per distinct peer configuration, shared by all simulated agents. */
+    private static final Map<PeerConfig, ConfigEntry> INTERNED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static final int ACKS_TIMED = 64;
 
     private final java.util.TreeMap<ByteString, ConfigEntry> entries =
             new java.util.TreeMap<>(ByteString.unsignedLexicographicalComparator());
@@ -90,7 +99,13 @@ public final class SimulatedAgent implements AutoCloseable {
     /** Serialized size of every message received (benchmarks: bytes per agent per change). */
     private final java.util.concurrent.atomic.AtomicLong bytesReceived = new java.util.concurrent.atomic.AtomicLong();
     /** Revision → System.nanoTime() when it was acked (benchmarks). */
-    private final Map<Long, Long> ackedAtNanos = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Long, Long> ackedAtNanos =
+            java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Long, Long> eldest) {
+                    return cheapHashing && size() > ACKS_TIMED;
+                }
+            });
 
     public SimulatedAgent(String host, int port, String name) {
         this.host = host;
@@ -253,7 +268,9 @@ public final class SimulatedAgent implements AutoCloseable {
             @Override
             public void onNext(ControllerMessage m) {
                 bytesReceived.addAndGet(m.getSerializedSize());
-                received.add(m);
+                if (!cheapHashing) {
+                    received.add(m);
+                }
                 handle(m);
             }
 
@@ -261,6 +278,7 @@ public final class SimulatedAgent implements AutoCloseable {
             public void onError(Throwable t) {
                 closedWith = Status.fromThrowable(t);
                 closedTrailers = Status.trailersFromThrowable(t);
+                retryIfRefused(deltas);
             }
 
             @Override
@@ -283,6 +301,17 @@ public final class SimulatedAgent implements AutoCloseable {
             keepalive.cancel(false);
         }
         keepalive = KEEPALIVES.scheduleWithFixedDelay(this::sendKeepalive, 10, 10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Benchmark mode: a stream refused by reconnect-storm protection is opened again after the controller's
+     * {@code retry-after-ms}, as the real agent does (thousands of agents connecting at once exceed the burst).
+     */
+    private void retryIfRefused(boolean deltas) {
+        String after = closedTrailers == null ? null : closedTrailers.get(SyncCall.RETRY_AFTER);
+        if (cheapHashing && closedWith.getCode() == Status.Code.RESOURCE_EXHAUSTED && after != null) {
+            KEEPALIVES.schedule(() -> connect(deltas), Long.parseLong(after), TimeUnit.MILLISECONDS);
+        }
     }
 
     private synchronized void sendKeepalive() {
@@ -339,11 +368,18 @@ public final class SimulatedAgent implements AutoCloseable {
     }
 
     private void upsert(PeerConfig p) {
-        peers.put(p.getPublicKey(), p);
         if (cheapHashing) {
-            entries.put(p.getPublicKey(), ConfigEntry.of(p));
+            ConfigEntry e = INTERNED.computeIfAbsent(p, ConfigEntry::of);
+            entries.put(e.config().getPublicKey(), e);
+        } else {
+            peers.put(p.getPublicKey(), p);
         }
         configStale = true;
+    }
+
+    /** The configured peers' keys: in {@link #entries} in benchmark mode, otherwise in {@link #peers}. */
+    private java.util.SortedMap<ByteString, ?> configured() {
+        return cheapHashing ? entries : peers;
     }
 
     private void ack(String expected) {
@@ -373,17 +409,17 @@ public final class SimulatedAgent implements AutoCloseable {
 
     /** Whether the peer with this public key is configured. */
     public synchronized boolean hasPeer(ByteString publicKey) {
-        return peers.containsKey(publicKey);
+        return configured().containsKey(publicKey);
     }
 
     /** Waits until the peer with this public key is configured. */
     public void awaitPeer(ByteString publicKey, Duration timeout) throws InterruptedException {
-        awaitState("peer configured", () -> peers.containsKey(publicKey), timeout);
+        awaitState("peer configured", () -> configured().containsKey(publicKey), timeout);
     }
 
     /** Waits until exactly {@code count} peers are configured. */
     public void awaitPeerCount(int count, Duration timeout) throws InterruptedException {
-        awaitState(count + " peers", () -> peers.size() == count, timeout);
+        awaitState(count + " peers", () -> configured().size() == count, timeout);
     }
 
     /** Waits, without building the configuration message, until {@code condition} holds (checked under the lock). */
@@ -401,7 +437,7 @@ public final class SimulatedAgent implements AutoCloseable {
 
     /** The number of peers configured. */
     public synchronized int peerCount() {
-        return peers.size();
+        return configured().size();
     }
 
     private int mismatches;
@@ -441,7 +477,12 @@ public final class SimulatedAgent implements AutoCloseable {
         if (configStale) {
             config = NetworkConfig.newBuilder()
                     .setInterfaceConfig(iface)
-                    .addAllPeers(peers.values())
+                    .addAllPeers(
+                            cheapHashing
+                                    ? entries.values().stream()
+                                            .map(ConfigEntry::config)
+                                            .toList()
+                                    : peers.values())
                     .build();
             configStale = false;
         }
@@ -496,7 +537,7 @@ public final class SimulatedAgent implements AutoCloseable {
         long snapshots =
                 received.stream().filter(ControllerMessage::hasSnapshot).count();
         long deltas = received.stream().filter(ControllerMessage::hasDelta).count();
-        return name + ": revision " + revision + ", " + peers.size() + " peers, received " + snapshots
+        return name + ": revision " + revision + ", " + configured().size() + " peers, received " + snapshots
                 + " snapshot(s) and " + deltas + " delta(s) of " + received.size() + " message(s), stream "
                 + (closedWith == null ? "open" : "closed with " + closedWith);
     }

@@ -118,6 +118,46 @@ class SyncRaceIntegrationTest extends SimulatedAgentsTestBase {
         assertThat(a.awaitClosed(CONVERGE).getCode()).isEqualTo(io.grpc.Status.Code.ABORTED);
     }
 
+    @org.springframework.beans.factory.annotation.Autowired
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
+
+    @Test
+    void aLateAckOfASupersededSessionLeavesTheNewerSessionsAppliedState() throws Exception {
+        UUID net = fx.network("10.154.0.0/24", null);
+        SimulatedAgent a = agent("late-ack-a");
+        UUID id = UUID.fromString(
+                a.enroll(enrolmentKey(api, net, null, false).get("joinToken").asString())
+                        .getAgentId());
+        a.connect();
+        a.await(c -> c.getInterfaceConfig().getAddressesCount() > 0, CONVERGE);
+        long first = a.revision();
+        String firstHash = a.hash();
+        AgentTestSupport.await("first ack written", () -> appliedRevision(id) == first);
+        // A newer stream of the agent started on another replica: it owns the row and recorded the state the agent's
+        // Hello reported. This replica has not heard of it yet, so the old stream is still open here.
+        jdbc.update(
+                "UPDATE agent SET session_id = ?, connected_to = 'replica-b', applied_revision = ?,"
+                        + " applied_config_hash = 'from-the-newer-hello' WHERE id = ?",
+                UUID.randomUUID(),
+                first + 1,
+                id);
+        a.send(dev.wgmesh.proto.v1.AgentMessage.newBuilder()
+                .setAck(dev.wgmesh.proto.v1.Ack.newBuilder()
+                        .setRevision(first)
+                        .setSuccess(true)
+                        .setConfigHash(firstHash))
+                .build());
+        Thread.sleep(500); // the late Ack is handled and queued
+        writer.flush();
+        assertThat(appliedRevision(id)).isEqualTo(first + 1);
+        assertThat(jdbc.queryForObject("SELECT applied_config_hash FROM agent WHERE id = ?", String.class, id))
+                .isEqualTo("from-the-newer-hello");
+    }
+
+    private long appliedRevision(UUID agentId) {
+        return jdbc.queryForObject("SELECT applied_revision FROM agent WHERE id = ?", Long.class, agentId);
+    }
+
     private void round(int round) throws Exception {
         UUID net = fx.network("10.150." + round + ".0/24", null);
         Map<ByteString, Boolean> devices = new ConcurrentHashMap<>(); // key -> enabled

@@ -43,31 +43,14 @@ class TwoReplicasIntegrationTest {
 
     @Test
     void changeThroughOneReplicaReachesAnAgentOnTheOther() throws Exception {
-        String url;
-        String user;
-        try (var c = dataSource.getConnection()) {
-            url = c.getMetaData().getURL();
-            user = c.getMetaData().getUserName();
-        }
-        try (ConfigurableApplicationContext b = new SpringApplicationBuilder(WgmeshControllerApplication.class)
-                        .run(
-                                "--server.port=0",
-                                "--wgmesh.grpc.port=0",
-                                "--wgmesh.replica-id=replica-b",
-                                "--wgmesh.data-dir=" + env.getProperty("wgmesh.data-dir"),
-                                "--spring.datasource.url=" + url,
-                                "--spring.datasource.username=" + user,
-                                "--spring.datasource.password=" + env.getProperty("spring.datasource.password", ""),
-                                "--wgmesh.agents.outbox-poll=5s"); // only NOTIFY can make this fast
+        try (ConfigurableApplicationContext b = replicaB();
                 SimulatedAgent onB = new SimulatedAgent(
                         "127.0.0.1", b.getBean(AgentGrpcServer.class).port(), "on-b")) {
             assertThat(b.getBean(ControllerCa.class).fingerprint()).isEqualTo(caA.fingerprint());
             ApiClient api = new ApiClient(port);
             Fixtures fx = new Fixtures(api);
             UUID net = fx.network("10.69.0.0/24", null);
-            onB.enroll(enrolmentKey(api, net, null, false).get("joinToken").asString());
-            onB.connect();
-            onB.await(c -> c.getInterfaceConfig().getAddressesCount() > 0, Duration.ofSeconds(15));
+            enrolAndConnect(api, net, onB);
 
             long start = System.nanoTime();
             var device = fx.device(net, Map.of()); // through replica A's REST API
@@ -102,5 +85,60 @@ class TwoReplicasIntegrationTest {
                 });
             }
         }
+    }
+
+    @Autowired
+    AgentStateWriter writerA;
+
+    @Test
+    void aSessionOnTheOtherReplicaNeverReusesARevisionTheLastSessionSent() throws Exception {
+        try (ConfigurableApplicationContext b = replicaB();
+                SimulatedAgent onA = new SimulatedAgent("127.0.0.1", grpcA.port(), "reuse-on-a")) {
+            ApiClient api = new ApiClient(port);
+            Fixtures fx = new Fixtures(api);
+            UUID net = fx.network("10.70.0.0/24", null);
+            enrolAndConnect(api, net, onA);
+            try (SimulatedAgent onB = onA.twin(b.getBean(AgentGrpcServer.class).port())) { // restarted, no state
+                // While replica A's agent-state writer is held, the revision A sends for the device is not written
+                // yet when the agent's new session on B starts (as when it reconnects within one write period).
+                synchronized (writerA) {
+                    byte[] device = Base64.getDecoder()
+                            .decode(fx.device(net, Map.of())
+                                    .json()
+                                    .get("publicKey")
+                                    .asString());
+                    onA.await(c -> hasPeer(c, device), Duration.ofSeconds(10));
+                    onB.connect();
+                    onB.await(c -> hasPeer(c, device), Duration.ofSeconds(10));
+                }
+                assertThat(onB.revision()).isGreaterThan(onA.revision());
+            }
+        }
+    }
+
+    private static void enrolAndConnect(ApiClient api, UUID net, SimulatedAgent a) throws Exception {
+        a.enroll(enrolmentKey(api, net, null, false).get("joinToken").asString());
+        a.connect();
+        a.await(c -> c.getInterfaceConfig().getAddressesCount() > 0, Duration.ofSeconds(15));
+    }
+
+    /** A second replica on the same database, polling the outbox only every 5 s (only NOTIFY can make it fast). */
+    private ConfigurableApplicationContext replicaB() throws java.sql.SQLException {
+        String url;
+        String user;
+        try (var c = dataSource.getConnection()) {
+            url = c.getMetaData().getURL();
+            user = c.getMetaData().getUserName();
+        }
+        return new SpringApplicationBuilder(WgmeshControllerApplication.class)
+                .run(
+                        "--server.port=0",
+                        "--wgmesh.grpc.port=0",
+                        "--wgmesh.replica-id=replica-b",
+                        "--wgmesh.data-dir=" + env.getProperty("wgmesh.data-dir"),
+                        "--spring.datasource.url=" + url,
+                        "--spring.datasource.username=" + user,
+                        "--spring.datasource.password=" + env.getProperty("spring.datasource.password", ""),
+                        "--wgmesh.agents.outbox-poll=5s");
     }
 }
