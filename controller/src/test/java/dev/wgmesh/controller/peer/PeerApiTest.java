@@ -117,6 +117,31 @@ class PeerApiTest {
         assertThat(rows("ip_allocation", other)).isZero();
     }
 
+    /** Peer and tags go in one statement on PostgreSQL: a conflict in either leaves neither, nor an address. */
+    @Test
+    void taggedCreationsStoreTheirTagsAndConflictAsAWhole() {
+        UUID net = fx.network("10.84.0.0/24", "fd00:84::/64");
+        var first = fx.device(net, map("name", "desk", "tags", List.of("office", "admin")));
+        assertThat(jdbc.queryForList(
+                        "SELECT tag FROM peer_tag WHERE peer_id = ? ORDER BY tag", String.class, first.id()))
+                .containsExactly("admin", "office");
+
+        var sameName =
+                api.post(peers(net), map("name", "desk", "kind", "DEVICE", "tags", List.of("failed-create-tag")));
+        assertThat(sameName.status()).isEqualTo(409);
+        assertThat(sameName.json().get("errors").get(0).get("field").asString()).isEqualTo("name");
+
+        assertThat(rows("peer", net)).isEqualTo(1);
+        assertThat(rows("ip_allocation", net)).isEqualTo(2);
+        assertThat(jdbc.queryForObject(
+                        "SELECT count(*) FROM peer_tag t JOIN peer p ON p.id = t.peer_id WHERE p.network_id = ?",
+                        Integer.class,
+                        net))
+                .isEqualTo(2);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM peer_tag WHERE tag = 'failed-create-tag'", Integer.class))
+                .isZero();
+    }
+
     @Test
     void staticAddressesAreCheckedAndFreedOnDelete() {
         UUID net = fx.network("10.84.0.0/29", null);
