@@ -7,6 +7,8 @@ import java.math.BigInteger;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -175,7 +177,7 @@ public class IpamService {
         StringBuilder sql = new StringBuilder(
                 "INSERT INTO ip_allocation (network_id, family, host_index, address, peer_id, reserved_at) VALUES ");
         List<Object> args = new ArrayList<>(6 * candidates.length);
-        Timestamp now = Timestamp.from(clock.instant());
+        OffsetDateTime now = utcNow(); // not java.sql.Timestamp: the driver builds a calendar for each of those
         for (int i = 0; i < candidates.length; i++) {
             Cidr prefix = wants.get(i).prefix();
             sql.append(i == 0 ? "(?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?)");
@@ -293,8 +295,12 @@ public class IpamService {
                         new BigDecimal(index),
                         prefix.addressAt(index).toString(),
                         peerId,
-                        Timestamp.from(clock.instant()))
+                        utcNow())
                 == 1;
+    }
+
+    private OffsetDateTime utcNow() {
+        return OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
     }
 
     /** Frees reservations whose peer was never created (compensation after a failed transaction). */

@@ -117,6 +117,31 @@ class PeerApiTest {
         assertThat(rows("ip_allocation", other)).isZero();
     }
 
+    /** Peer and tags go in one statement on PostgreSQL: a conflict in either leaves neither, nor an address. */
+    @Test
+    void taggedCreationsStoreTheirTagsAndConflictAsAWhole() {
+        UUID net = fx.network("10.84.0.0/24", "fd00:84::/64");
+        var first = fx.device(net, map("name", "desk", "tags", List.of("office", "admin")));
+        assertThat(jdbc.queryForList(
+                        "SELECT tag FROM peer_tag WHERE peer_id = ? ORDER BY tag", String.class, first.id()))
+                .containsExactly("admin", "office");
+
+        var sameName =
+                api.post(peers(net), map("name", "desk", "kind", "DEVICE", "tags", List.of("failed-create-tag")));
+        assertThat(sameName.status()).isEqualTo(409);
+        assertThat(sameName.json().get("errors").get(0).get("field").asString()).isEqualTo("name");
+
+        assertThat(rows("peer", net)).isEqualTo(1);
+        assertThat(rows("ip_allocation", net)).isEqualTo(2);
+        assertThat(jdbc.queryForObject(
+                        "SELECT count(*) FROM peer_tag t JOIN peer p ON p.id = t.peer_id WHERE p.network_id = ?",
+                        Integer.class,
+                        net))
+                .isEqualTo(2);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM peer_tag WHERE tag = 'failed-create-tag'", Integer.class))
+                .isZero();
+    }
+
     @Test
     void staticAddressesAreCheckedAndFreedOnDelete() {
         UUID net = fx.network("10.84.0.0/29", null);
@@ -194,6 +219,41 @@ class PeerApiTest {
                 .valueStream()
                 .map(i -> i.get("name").asString())
                 .toList();
+    }
+
+    /** Pages pick their ids first and read the rows after: every sort still pages in order, nothing skipped or twice. */
+    @Test
+    void pagesWalkEverySortWithoutGapsOrRepeats() {
+        UUID net = fx.network("10.87.0.0/24", null);
+        List<String> created = new java.util.ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            String name = "walk-" + (char) ('g' - i); // created in reverse name order
+            fx.device(net, map("name", name, "tags", List.of(i % 2 == 0 ? "even" : "odd")));
+            created.add(name);
+        }
+        List<String> byName = created.stream().sorted().toList();
+        assertThat(walk(net, "sort=name,asc")).isEqualTo(byName);
+        assertThat(walk(net, "sort=name,desc")).isEqualTo(byName.reversed());
+        assertThat(walk(net, "sort=createdAt,asc")).containsExactlyInAnyOrderElementsOf(created);
+        assertThat(walk(net, "sort=kind,asc"))
+                .containsExactlyInAnyOrderElementsOf(created)
+                .doesNotHaveDuplicates();
+        assertThat(walk(net, "tag=even&sort=name,asc")).containsExactly("walk-a", "walk-c", "walk-e", "walk-g");
+    }
+
+    /** All names, fetched two per page. */
+    private List<String> walk(UUID net, String query) {
+        List<String> all = new java.util.ArrayList<>();
+        for (int page = 0; page < 10; page++) {
+            var r = api.get(peers(net) + "?size=2&page=" + page + "&" + query);
+            assertThat(r.status()).isEqualTo(200);
+            List<String> names = names(r);
+            if (names.isEmpty()) {
+                break;
+            }
+            all.addAll(names);
+        }
+        return all;
     }
 
     @Test
