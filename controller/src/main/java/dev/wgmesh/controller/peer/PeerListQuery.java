@@ -74,7 +74,7 @@ class PeerListQuery {
         List<Object> pageArgs = new ArrayList<>(args);
         if (pageable.isPaged()) {
             // The page's ids first, then their rows: skipping OFFSET matches then costs an index-only scan of
-            // (network_id, name, id) (V41) or, before a vacuum, a sort of narrow rows, not of whole peers.
+            // (network_id, name, id) (V42) or, before a vacuum, a sort of narrow rows, not of whole peers.
             sql.append(" FROM peer p WHERE p.id IN (SELECT p.id")
                     .append(where)
                     .append(order)

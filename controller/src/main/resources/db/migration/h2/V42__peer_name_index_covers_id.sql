@@ -1,3 +1,3 @@
--- PostgreSQL adds the peer id to the (network_id, name) unique index here (db/migration/postgresql/V41) for
+-- PostgreSQL adds the peer id to the (network_id, name) unique index here (db/migration/postgresql/V42) for
 -- index-only list pages. H2 has no INCLUDE columns and serves small installations: nothing to change, the version
 -- exists so both databases report the same schema version.
