@@ -50,7 +50,7 @@ start() {
   # RENICE=N (experiment): renice our data-plane I/O threads (TUN reader, UDP receiver, dispatcher) on both ends
   if [ -n "${RENICE:-}" ]; then case "$impl" in wgmesh*) local t
     for n in A B; do for t in /proc/"$(daemon_pid "$n")"/task/*; do
-      case "$(cat "$t/comm")" in wg-fd*) renice -n "$RENICE" -p "${t##*/}" >/dev/null;; esac; done; done;; esac; fi
+      case "$(cat "$t/comm")" in wg-fd*|wg-crypto*) renice -n "$RENICE" -p "${t##*/}" >/dev/null;; esac; done; done;; esac; fi
   sleep 0.5
   ip netns exec "$(ns A)" iperf3 -c 10.251.0.2 -t 3 -P 4 >/dev/null 2>&1 || true # warm-up
 }

@@ -1,7 +1,6 @@
 package dev.wgmesh.agent.sync;
 
 import com.google.protobuf.ByteString;
-import dev.wgmesh.dataplane.device.DataPathMode;
 import dev.wgmesh.dataplane.device.Device;
 import dev.wgmesh.dataplane.device.DropReason;
 import dev.wgmesh.dataplane.device.PeerStatistics;
@@ -16,8 +15,8 @@ import java.util.Map;
 /**
  * {@link QueueStatsSource} over the userspace {@link Device}: {@link Device#peerStatistics()} for each peer's
  * FQ-CoDel tin, {@link Device#counters()} for the device-wide drop reasons, {@link Device#workerStatistics()} for
- * the crypto workers. In {@link DataPathMode#INLINE} there are no queues: peers are missing (zeros) and
- * {@link #available()} is false.
+ * the crypto workers (none inline: each inline I/O thread queues and encrypts itself). With the inline queues
+ * switched off ({@link Device#INLINE_FQ_ENV}) peers are missing (zeros) and {@link #available()} is false.
  *
  * <p>Sojourn percentiles are the tin's histogram since the peer was added (the data plane keeps no per-interval
  * histogram), accurate to one histogram bucket (about 19%).
@@ -97,6 +96,6 @@ public final class DeviceQueueStats implements QueueStatsSource {
 
     @Override
     public boolean available() {
-        return device.mode() == DataPathMode.PARALLEL || device.mode() == DataPathMode.HYBRID;
+        return device.hasQueueStatistics();
     }
 }

@@ -10,8 +10,10 @@ import java.util.Locale;
 public enum DataPathMode {
     /**
      * Every stage on the I/O thread that read the packet: the TUN reader routes, encrypts and sends; the UDP receiver
-     * decrypts and writes to the TUN. No hand-off, one core per direction; packets waiting for a handshake sit in the
-     * peer's small staging queue.
+     * decrypts and writes to the TUN. No hand-off, one core per direction. Each thread drains the kernel's queue into
+     * its own FQ-CoDel per peer (DRR across peers; the receiver's flows are size classes) between rounds of crypto
+     * ({@link InlineQueues}), so a flood queues where it is managed and a sparse flow is served in the next round;
+     * packets waiting for a handshake sit in the peer's small staging queue.
      */
     INLINE,
     /**

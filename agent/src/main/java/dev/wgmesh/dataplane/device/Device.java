@@ -58,14 +58,31 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
     static final int MAX_INNER_PACKET = Limits.MAX_INNER_PACKET;
 
     private static final int BUFFER_SIZE = PacketBuffer.HEADROOM + MAX_INNER_PACKET + PacketBuffer.TAILROOM;
-    private static final int POOL_BUFFERS = 2048;
-    /** Parallel mode holds packets in FQ-CoDel, hand-off queues and batches: a larger pool (created lazily). */
-    private static final int PARALLEL_POOL_BUFFERS = 4096;
     /**
-     * FQ-CoDel's memory limit in buffers (it charges a packet its buffer's capacity, as Linux charges truesize): a
-     * quarter of the pool, so a flood that fills the queues still leaves buffers for reading and crypto.
+     * Every mode holds packets in FQ-CoDel (parallel: hand-offs, tins and batches; inline: each I/O thread's own
+     * queues), so one pool size; buffers are created lazily.
      */
-    private static final int QUEUE_BUFFERS = PARALLEL_POOL_BUFFERS / 4;
+    private static final int POOL_BUFFERS = 4096;
+    /**
+     * Packets one inline I/O thread's FQ-CoDel holds ({@link InlineQueues}), as many as wireguard-go's and the
+     * kernel's queues before crypto (1024). Under a flood only the threads of the flooded direction fill theirs;
+     * should every thread of per-flow mode fill at once, reads find the pool empty and drop (counted) while the
+     * queues drain — never a stall, as a thread with packets queued serves before it reads.
+     */
+    static final int INLINE_QUEUE_PACKETS = 1024;
+    /**
+     * Environment variable: {@code off} runs the inline modes without their FQ-CoDel (every packet encrypted in the
+     * order read, the kernel's queues left to fill), for comparison; anything else, or unset, keeps it.
+     */
+    public static final String INLINE_FQ_ENV = "WGMESH_INLINE_FQ";
+
+    private final boolean inlineQueues =
+            !"off".equalsIgnoreCase(String.valueOf(System.getenv(INLINE_FQ_ENV)).trim());
+    /**
+     * Parallel FQ-CoDel's memory limit in buffers (it charges a packet its buffer's capacity, as Linux charges
+     * truesize): a quarter of the pool, so a flood that fills the queues still leaves buffers for reading and crypto.
+     */
+    private static final int QUEUE_BUFFERS = POOL_BUFFERS / 4;
 
     private final TunDevice tun;
     private final UdpTransport udp;
@@ -124,8 +141,7 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
         this.clock = scheduler.clock();
         this.mode = mode;
         boolean par = mode == DataPathMode.PARALLEL || mode == DataPathMode.HYBRID;
-        int buffers = par ? PARALLEL_POOL_BUFFERS : POOL_BUFFERS;
-        this.pool = new BufferPool(BUFFER_SIZE, buffers);
+        this.pool = new BufferPool(BUFFER_SIZE, POOL_BUFFERS);
         this.parallel = par ? new ParallelDataPath(this, cryptoWorkers, (long) BUFFER_SIZE * QUEUE_BUFFERS) : null;
         this.hybrid = mode == DataPathMode.HYBRID ? HybridChooser.fromEnvironment() : null;
         this.receivePath = new ReceivePath(this, parallel);
@@ -449,6 +465,19 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
     }
 
     // ---- statistics and test hooks ----
+
+    /**
+     * True when packets pass per-peer FQ-CoDel queues whose statistics {@link #peerStatistics} reports: the parallel
+     * and hybrid paths, and the inline ones unless {@link #INLINE_FQ_ENV} turned their queues off.
+     */
+    public boolean hasQueueStatistics() {
+        return parallel != null || inlineQueues;
+    }
+
+    /** Whether the inline modes queue in their own FQ-CoDel ({@link InlineQueues}); see {@link #INLINE_FQ_ENV}. */
+    boolean inlineQueues() {
+        return inlineQueues;
+    }
 
     public DeviceCounters counters() {
         return counters;

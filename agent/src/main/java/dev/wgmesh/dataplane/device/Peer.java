@@ -165,6 +165,13 @@ final class Peer implements TimerActions {
      * As {@link #flushStaged(ChaChaPoly)}, but sealed messages go into {@code tx} (sent when the caller flushes it)
      * instead of one system call each; {@code tx} null sends at once.
      */
+    /** After an inline round sent this peer's packets: starts a rekey when the current keypair is due (§6.2). */
+    void afterSend() {
+        if (timers.shouldRekeyOnSend(keypairs.current())) {
+            sendHandshakeInitiation(false);
+        }
+    }
+
     void flushStaged(ChaChaPoly aead, TxBatch tx) {
         while (true) {
             Keypair kp = keypairs.current();
@@ -204,12 +211,21 @@ final class Peer implements TimerActions {
         if (counter < 0) {
             return false;
         }
+        sendCounted(kp, counter, b, aead, tx);
+        return true;
+    }
+
+    /**
+     * As {@link #sendTransport}, with the counter already taken under {@code kp} (an inline FQ-CoDel took it as the
+     * packet left, see {@link InlineQueues}). Releases {@code b} or hands it to {@code tx}.
+     */
+    void sendCounted(Keypair kp, long counter, PacketBuffer b, ChaChaPoly aead, TxBatch tx) {
         boolean queued = false;
         try {
             Endpoint ep = endpoint;
             if (ep == null) {
                 device.counters().drop(DropReason.NO_ENDPOINT);
-                return true;
+                return;
             }
             byte[] data = b.data;
             int off = b.offset;
@@ -225,7 +241,7 @@ final class Peer implements TimerActions {
                 aead.seal(kp.sendKey(), counter, data, off, padded);
             } catch (IllegalStateException destroyed) {
                 device.counters().drop(DropReason.KEY_EXPIRED); // keypair wiped under us (one-packet race)
-                return true;
+                return;
             }
             int total = WireGuardSpec.TRANSPORT_HEADER_SIZE + padded + WireGuardSpec.AEAD_TAG_SIZE;
             timers.onAnyAuthenticatedPacketTraversal();
@@ -242,7 +258,6 @@ final class Peer implements TimerActions {
                     timers.onDataSent();
                 }
             }
-            return true;
         } finally {
             if (!queued) {
                 b.release();

@@ -14,6 +14,10 @@ import java.io.IOException;
 /**
  * A UDP receiver: in {@link DataPathMode#INLINE} the whole receive path on one thread, a batch at a time.
  *
+ * <p>With its FQ-CoDel ({@link InlineQueues}, the default), step 3 is split: after the index and key checks a
+ * transport message is queued by peer and size class; each turn of the loop receives what the socket holds (without
+ * blocking while messages are queued), then opens and delivers one round from the queues, small messages first.
+ *
  * <ol>
  *   <li>receive a batch of datagrams into pooled buffers ({@link UdpTransport#receiveBatch}: recvmmsg, UDP GRO
  *       split back) and classify each (type, reserved bytes, exact size);
@@ -47,6 +51,11 @@ final class ReceivePath implements Runnable {
     private final PacketBuffer[] toTun = new PacketBuffer[SendPath.BATCH];
 
     private int toTunCount;
+    /**
+     * Inline modes: this receiver's FQ-CoDel over transport messages before decryption, drained between receives
+     * ({@link InlineQueues}); null with a parallel path, which has receive tins of its own.
+     */
+    private final InlineQueues queues;
 
     ReceivePath(Device device, ParallelDataPath parallel) {
         this(device, parallel, device.tun(), device.udp());
@@ -58,6 +67,10 @@ final class ReceivePath implements Runnable {
         this.parallel = parallel;
         this.tun = tun;
         this.udp = udp;
+        this.queues = parallel == null && device.inlineQueues()
+                ? new InlineQueues(
+                        true, Device.INLINE_QUEUE_PACKETS, device.pool().bufferSize())
+                : null;
     }
 
     @Override
@@ -73,16 +86,22 @@ final class ReceivePath implements Runnable {
         try {
             while (device.isRunning()) {
                 int avail = SendPath.refill(device.pool(), in);
+                boolean queued = queues != null && !queues.isEmpty();
                 int n;
                 try {
-                    if (avail == 0) {
+                    if (avail == 0 && queued) {
+                        n = 0; // serve first: the round's buffers return to the pool once written
+                    } else if (avail == 0) {
                         if (udp.receive(scratch, 0, scratch.length, scratchFrom) < 0) {
                             return;
                         }
                         device.counters().drop(DropReason.NO_BUFFER);
                         continue;
+                    } else if (queued) {
+                        n = udp.receiveBatchNow(in, from, avail);
+                    } else {
+                        n = udp.receiveBatch(in, from, avail);
                     }
-                    n = udp.receiveBatch(in, from, avail);
                 } catch (IOException e) {
                     if (!device.isRunning()) {
                         return;
@@ -98,10 +117,16 @@ final class ReceivePath implements Runnable {
                     in[i] = null;
                     dispatch(b, b.length, from[i], aead);
                 }
+                if (queues != null) {
+                    serveRound(aead);
+                }
                 flushToTun();
             }
         } finally {
             flushToTun();
+            if (queues != null) {
+                queues.clear();
+            }
             for (PacketBuffer b : in) {
                 if (b != null) {
                     b.release();
@@ -127,7 +152,7 @@ final class ReceivePath implements Runnable {
 
     private void dispatch(PacketBuffer b, int n, Endpoint from, ChaChaPoly aead) {
         int type = MessageType.classify(b.data, 0, n);
-        if (type == WireGuardSpec.TYPE_TRANSPORT && parallel != null) {
+        if (type == WireGuardSpec.TYPE_TRANSPORT && (parallel != null || queues != null)) {
             handOff(b, n, from);
         } else if (type == WireGuardSpec.TYPE_TRANSPORT) {
             int len = receiveTransport(b.data, n, from, aead);
@@ -148,7 +173,10 @@ final class ReceivePath implements Runnable {
         }
     }
 
-    /** Parallel mode: the receiver's share of a transport message — index and key checks — then the hand-off. */
+    /**
+     * The cheap checks of a transport message — index and key — then the hand-off to the parallel path, or to this
+     * receiver's own queues inline.
+     */
     private void handOff(PacketBuffer b, int n, Endpoint from) {
         IndexEntry entry = device.indices().lookup(TransportMessage.receiver(b.data, 0));
         Keypair kp = entry == null ? null : entry.keypair();
@@ -168,11 +196,44 @@ final class ReceivePath implements Runnable {
         b.offset = 0;
         b.length = n;
         b.counter = TransportMessage.counter(b.data, 0);
-        parallel.offerRx(b);
+        if (queues != null) {
+            queues.enqueueRx(entry.peer(), b);
+        } else {
+            parallel.offerRx(b);
+        }
     }
 
     /**
-     * Inline: decrypts, checks and accounts one transport message in place.
+     * Inline: decrypts one round from this receiver's FQ-CoDel (small messages first, peers by DRR) and does the
+     * rest of the receive path for each, as {@link TransportSink} does for the parallel path: the replay check after
+     * decryption, then {@link #authenticated} and cryptokey routing; the packets join the TUN batch.
+     */
+    private void serveRound(ChaChaPoly aead) {
+        int n = queues.nextRound();
+        PacketBuffer[] round = queues.round();
+        for (int i = 0; i < n; i++) {
+            PacketBuffer b = round[i];
+            round[i] = null;
+            int len = openQueued(b, aead);
+            if (len > 0) {
+                b.offset = HEADER;
+                b.length = len;
+                toTun[toTunCount++] = b; // a round is smaller than the TUN batch and flushed after each
+            } else {
+                b.release();
+            }
+        }
+        queues.housekeeping(System.nanoTime());
+    }
+
+    /** Opens a queued message (owner its index entry, counter and source set); the inner length, or 0 (counted). */
+    private int openQueued(PacketBuffer b, ChaChaPoly aead) {
+        IndexEntry entry = (IndexEntry) b.owner;
+        return open(entry.peer(), entry.keypair(), b.counter, b.data, b.length, (Endpoint) b.context, aead);
+    }
+
+    /**
+     * Inline without queues: decrypts, checks and accounts one transport message in place.
      *
      * @return the length of the inner packet at {@code data[HEADER..]} to write to the TUN, or 0 (dropped, counted,
      *     or a keepalive)
@@ -184,15 +245,23 @@ final class ReceivePath implements Runnable {
             device.counters().drop(DropReason.UNKNOWN_INDEX);
             return 0;
         }
-        Peer peer = entry.peer();
         if (kp.isWiped() || kp.isExpired(device.clock().nanoTime())) {
             device.counters().drop(DropReason.KEY_EXPIRED);
             return 0;
         }
-        long counter = TransportMessage.counter(data, 0);
+        return open(entry.peer(), kp, TransportMessage.counter(data, 0), data, n, from, aead);
+    }
+
+    /**
+     * Opens the transport message {@code data[0..wire)} of {@code peer} under {@code kp} in place; the replay check
+     * after decryption (forged counters cannot move the window), then {@link #authenticated} and cryptokey routing.
+     *
+     * @return the inner packet's length at {@code data[HEADER..]}, or 0 (dropped and counted, or a keepalive)
+     */
+    private int open(Peer peer, Keypair kp, long counter, byte[] data, int wire, Endpoint from, ChaChaPoly aead) {
         int plen;
         try {
-            plen = aead.open(kp.receiveKey(), counter, data, HEADER, n - HEADER);
+            plen = aead.open(kp.receiveKey(), counter, data, HEADER, wire - HEADER);
         } catch (IllegalStateException destroyed) {
             device.counters().drop(DropReason.KEY_EXPIRED);
             return 0;
@@ -205,7 +274,7 @@ final class ReceivePath implements Runnable {
             device.counters().drop(DropReason.REPLAY);
             return 0;
         }
-        authenticated(peer, kp, n, from);
+        authenticated(peer, kp, wire, from);
         if (plen == 0) {
             return 0; // keepalive
         }

@@ -5,10 +5,16 @@ import dev.wgmesh.dataplane.buffer.PacketBuffer;
 import dev.wgmesh.dataplane.crypto.ChaChaPoly;
 import dev.wgmesh.dataplane.io.TunDevice;
 import dev.wgmesh.dataplane.io.UdpTransport;
+import dev.wgmesh.dataplane.session.Keypair;
 import java.io.IOException;
 
 /**
  * A TUN reader: in {@link DataPathMode#INLINE} the whole send path on one thread, a batch at a time.
+ *
+ * <p>With its FQ-CoDel ({@link InlineQueues}, the default): packets of peers with a session are classified and queued
+ * there; each turn of the loop reads what the TUN holds (without blocking while packets are queued), then seals and
+ * sends one round from the queues — sparse flows first, DRR across peers, counters taken as packets leave. Without
+ * it, as below, every packet read is sealed in the order read.
  *
  * <ol>
  *   <li>read a batch of IP packets from the TUN into pooled buffers at {@code HEADROOM} (room for the transport
@@ -45,6 +51,10 @@ final class SendPath implements Runnable {
 
     private final TunDevice tun;
     private final UdpTransport udp;
+    /** Inline modes: this reader's FQ-CoDel, drained between reads ({@link InlineQueues}); null with a parallel path. */
+    private final InlineQueues queues;
+    /** Peers the round at hand sent to (reader thread only). */
+    private final Peer[] sentTo = new Peer[InlineQueues.ROUND_PACKETS];
 
     /** The device's one TUN reader (inline, parallel or hybrid). */
     SendPath(Device device, ParallelDataPath parallel, HybridChooser hybrid) {
@@ -62,6 +72,10 @@ final class SendPath implements Runnable {
         this.hybrid = hybrid;
         this.tun = tun;
         this.udp = udp;
+        this.queues = parallel == null && device.inlineQueues()
+                ? new InlineQueues(
+                        false, Device.INLINE_QUEUE_PACKETS, device.pool().bufferSize())
+                : null;
     }
 
     @Override
@@ -75,16 +89,22 @@ final class SendPath implements Runnable {
         try {
             while (device.isRunning()) {
                 int avail = refill(device.pool(), in);
+                boolean queued = queues != null && !queues.isEmpty();
                 int n;
                 try {
-                    if (avail == 0) {
+                    if (avail == 0 && queued) {
+                        n = 0; // serve first: the round's buffers return to the pool once sent
+                    } else if (avail == 0) {
                         if (tun.read(scratch, 0, scratch.length) < 0) {
                             return;
                         }
                         device.counters().drop(DropReason.NO_BUFFER);
                         continue;
+                    } else if (queued) {
+                        n = tun.readBatchNow(in, avail, Device.MAX_INNER_PACKET);
+                    } else {
+                        n = tun.readBatch(in, avail, Device.MAX_INNER_PACKET);
                     }
-                    n = tun.readBatch(in, avail, Device.MAX_INNER_PACKET);
                 } catch (IOException e) {
                     if (!device.isRunning()) {
                         return;
@@ -108,6 +128,9 @@ final class SendPath implements Runnable {
                     touched[j].flushStaged(aead, tx);
                     touched[j] = null;
                 }
+                if (queues != null) {
+                    serveRound(aead, tx);
+                }
                 tx.flush();
                 sinceMtu += n;
                 if (sinceMtu >= MTU_REFRESH_PACKETS) {
@@ -117,12 +140,40 @@ final class SendPath implements Runnable {
             }
         } finally {
             tx.flush();
+            if (queues != null) {
+                queues.clear();
+            }
             for (PacketBuffer b : in) {
                 if (b != null) {
                     b.release();
                 }
             }
         }
+    }
+
+    /**
+     * Inline: seals and queues on {@code tx} one round from this reader's FQ-CoDel (counters were taken as the
+     * packets left it, keypair in {@code context}, peer in {@code owner}), then the rekey check once per peer.
+     */
+    private void serveRound(ChaChaPoly aead, TxBatch tx) {
+        int n = queues.nextRound();
+        PacketBuffer[] round = queues.round();
+        int peers = 0;
+        for (int i = 0; i < n; i++) {
+            PacketBuffer b = round[i];
+            round[i] = null;
+            Peer p = (Peer) b.owner;
+            p.sendCounted((Keypair) b.context, b.counter, b, aead, tx);
+            if (!contains(sentTo, peers, p)) {
+                sentTo[peers++] = p;
+            }
+        }
+        for (int j = 0; j < peers; j++) {
+            sentTo[j].afterSend();
+            sentTo[j] = null;
+        }
+        queues.unpark(aead);
+        queues.housekeeping(System.nanoTime());
     }
 
     /**
@@ -175,6 +226,10 @@ final class SendPath implements Runnable {
         }
         if (parallel != null && (hybrid == null || hybrid.parallel(peer, System.nanoTime()))) {
             parallel.offerTx(peer, b);
+            return null;
+        }
+        if (queues != null && peer.counterSource().ready()) {
+            queues.enqueueTx(peer, b);
             return null;
         }
         peer.stage(b);

@@ -53,6 +53,18 @@ public interface TunDevice extends Closeable {
     }
 
     /**
+     * As {@link #readBatch}, but never blocks: the packets ready now, up to {@code count}, possibly none. An inline
+     * sender with packets queued in its own FQ-CoDel polls with this between rounds of crypto, so the kernel's
+     * fixed-size read ring stays drained and the standing queue lives where it is managed. The default reads
+     * nothing, which is correct but leaves that ring to fill until the queued packets are served.
+     *
+     * @return the number of packets read (0 when none is ready), or {@code -1} once the device is closed or removed
+     */
+    default int readBatchNow(PacketBuffer[] bufs, int count, int maxLen) throws IOException {
+        return 0;
+    }
+
+    /**
      * Hands {@code bufs[0..count)} (each {@code data[offset..offset+length)}) to the host, in order within a flow.
      * An implementation may rewrite the buffers (merging segments into the first of a run, using up to 16 bytes of
      * headroom before {@code offset}); the caller releases them afterwards as usual. Never blocks for long.

@@ -65,6 +65,18 @@ public interface UdpTransport extends Closeable {
     }
 
     /**
+     * As {@link #receiveBatch}, but never blocks: the datagrams ready now, up to {@code count}, possibly none. An
+     * inline receiver with messages queued in its own FQ-CoDel polls with this between rounds of decryption, so the
+     * socket's receive buffer (an unmanaged FIFO of megabytes) stays drained. The default receives nothing, which is
+     * correct but leaves datagrams in the socket until the queued ones are served.
+     *
+     * @return the number of datagrams (0 when none is ready), or {@code -1} once the transport is closed
+     */
+    default int receiveBatchNow(PacketBuffer[] bufs, Endpoint[] from, int count) throws IOException {
+        return 0;
+    }
+
+    /**
      * Sends {@code bufs[i].data[offset..offset+length)} to {@code to[i]} for each {@code i < count}, in order.
      * Consecutive datagrams to the same endpoint may leave in one system call (UDP GSO); the buffers stay the
      * caller's.

@@ -332,6 +332,16 @@ public final class LinuxTun implements TunDevice {
      */
     @Override
     public int readBatch(PacketBuffer[] bufs, int count, int maxLen) throws IOException {
+        return readBatch(bufs, count, maxLen, true);
+    }
+
+    /** Never blocks: segments left from a super-packet, then what the queue holds now. */
+    @Override
+    public int readBatchNow(PacketBuffer[] bufs, int count, int maxLen) throws IOException {
+        return readBatch(bufs, count, maxLen, false);
+    }
+
+    private int readBatch(PacketBuffer[] bufs, int count, int maxLen, boolean block) throws IOException {
         NativeContext ctx = NativeContext.current();
         if (closed || !tun.acquire()) {
             return -1;
@@ -350,8 +360,8 @@ public final class LinuxTun implements TunDevice {
                     continue;
                 }
                 long n = r != null
-                        ? readRaw(ctx, r.frame, 0, r.frame.length, i == 0)
-                        : readRaw(ctx, b.data, b.offset, maxLen, i == 0);
+                        ? readRaw(ctx, r.frame, 0, r.frame.length, block && i == 0)
+                        : readRaw(ctx, b.data, b.offset, maxLen, block && i == 0);
                 if (n == NOTHING_READY) {
                     break;
                 }

@@ -354,6 +354,16 @@ public final class LinuxUdp implements UdpTransport {
      */
     @Override
     public int receiveBatch(PacketBuffer[] bufs, Endpoint[] from, int count) throws IOException {
+        return receiveBatch(bufs, from, count, true);
+    }
+
+    /** Never blocks: segments left from a coalesced receive, then what the socket holds now. */
+    @Override
+    public int receiveBatchNow(PacketBuffer[] bufs, Endpoint[] from, int count) throws IOException {
+        return receiveBatch(bufs, from, count, false);
+    }
+
+    private int receiveBatch(PacketBuffer[] bufs, Endpoint[] from, int count, boolean block) throws IOException {
         if (count <= 0) {
             return 0;
         }
@@ -398,6 +408,9 @@ public final class LinuxUdp implements UdpTransport {
                         return n;
                     }
                     continue; // only truncated datagrams: wait for the next
+                }
+                if (!block && r == -Libc.EAGAIN) {
+                    return 0;
                 }
                 awaitReadable(ctx, s, r, "recvmmsg");
             } finally {

@@ -118,6 +118,23 @@ public final class PeerScheduler {
         return n;
     }
 
+    /**
+     * Takes one parked tin off the parked list, its packets still queued, neither parked nor active afterwards (the
+     * caller empties it with {@code fq().dequeue(tin)}, or enqueues again, which makes it active); null when none is
+     * parked. For a caller that moves such packets elsewhere (an inline sender hands them to the peer's handshake
+     * staging queue rather than holding a tin it cannot serve).
+     */
+    public Tin pollParked() {
+        Tin t = parkedHead;
+        if (t == null) {
+            return null;
+        }
+        parkedHead = t.nextActive;
+        t.nextActive = null;
+        t.parked = false;
+        return t;
+    }
+
     /** True when some tin waits, parked, for its counter source. */
     public boolean hasParked() {
         return parkedHead != null;

@@ -132,18 +132,20 @@ class DeviceQueueStatsTest {
     }
 
     @Test
-    void theInlinePathHasNoQueuesAndSaysSo() throws Exception {
+    void theInlinePathReportsItsOwnQueuesAndNoWorkers() throws Exception {
         nodes = new TwoAgentNodes(dir, DataPathMode.INLINE);
         nodes.connect();
-        nodes.a.send(nodes.b.inner, 500);
+        nodes.a.send(nodes.b.inner, 500); // waits for the handshake in the staging queue
+        assertThat(nodes.b.receive()).isNotNull();
+        nodes.a.send(nodes.b.inner, 500); // with a session: through a's queue
         assertThat(nodes.b.receive()).isNotNull();
         StatsReport r = nodes.a.stats.report();
         PeerStats p = peer(r, nodes.b.publicKey);
         assertThat(p.getTxBytes()).isPositive();
-        assertThat(p.getQueuePackets()).isZero();
-        assertThat(p.getSojournP50Us()).isZero();
-        assertThat(r.getWorkersList()).isEmpty();
-        assertThat(new DeviceQueueStats(nodes.a.device).available()).isFalse();
-        assertThat(SyncClient.capabilities(true, false)).doesNotContain(Capability.CAPABILITY_QUEUE_STATS);
+        assertThat(p.getQueuePackets()).as("sent, so nothing left queued").isZero();
+        assertThat(r.getWorkersList()).as("no crypto workers inline").isEmpty();
+        DeviceQueueStats queues = new DeviceQueueStats(nodes.a.device);
+        assertThat(queues.available()).isTrue();
+        assertThat(queues.peers()).as("the peer's inline queue").containsKey(ByteString.copyFrom(nodes.b.publicKey));
     }
 }

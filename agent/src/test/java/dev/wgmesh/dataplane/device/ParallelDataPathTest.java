@@ -46,7 +46,7 @@ class ParallelDataPathTest {
      * A UDP datagram of one flow (fixed ports: FQ-CoDel keeps order within a flow and interleaves flows by design)
      * carrying {@code seq} after the UDP header.
      */
-    private static byte[] numbered(int seq, int size) {
+    static byte[] numbered(int seq, int size) {
         byte[] p = Packets.payload(Math.max(size, 12), seq);
         p[0] = 0x30; // source port 12345
         p[1] = 0x39;
@@ -59,7 +59,7 @@ class ParallelDataPathTest {
         return p;
     }
 
-    private static int seqOf(byte[] ipPacket) {
+    static int seqOf(byte[] ipPacket) {
         return ((ipPacket[28] & 0xff) << 24)
                 | ((ipPacket[29] & 0xff) << 16)
                 | ((ipPacket[30] & 0xff) << 8)

@@ -163,13 +163,23 @@ class PerFlowNonceTest {
             while (got < expected && tunB.collect(5, TimeUnit.SECONDS) != null) {
                 got++;
             }
-            assertThat(got).as("packets the receiver accepted").isEqualTo(expected);
+            // b's receiver queues what arrives (at most Device.INLINE_QUEUE_PACKETS, as wireguard-go's inbound queue
+            // holds 1024): a burst from four senders may overflow it, or wait past CoDel's interval. Those drops are
+            // the queue's policy and counted; every other packet must be accepted — none lost to a shared counter.
+            PeerStatistics bq = b.peerStatistics().get(0);
+            long queueDrops =
+                    bq.receiveQueue().dropsOverflow() + bq.receiveQueue().dropsCodel();
+            assertThat(got + queueDrops)
+                    .as("packets the receiver accepted, plus its queue's drops")
+                    .isEqualTo(expected);
+            assertThat(got).as("accepted").isGreaterThan(expected / 2);
             Set<Long> distinct;
             synchronized (counters) {
                 assertThat(counters).hasSize(expected + 1);
                 distinct = new HashSet<>(counters);
             }
             assertThat(distinct).as("distinct counters").hasSize(expected + 1);
+            assertThat(b.counters().drops(DropReason.AUTH_FAILURE)).isZero();
             assertThat(b.counters().drops(DropReason.REPLAY)).isZero();
         }
     }

@@ -1,5 +1,6 @@
 package dev.wgmesh.dataplane.io.memory;
 
+import dev.wgmesh.dataplane.buffer.PacketBuffer;
 import dev.wgmesh.dataplane.config.IpPrefix;
 import dev.wgmesh.dataplane.io.Endpoint;
 import dev.wgmesh.dataplane.io.UdpTransport;
@@ -288,6 +289,55 @@ public final class MemoryNetwork {
             } finally {
                 inbox.recycle(s);
             }
+        }
+
+        /** As recvmmsg on a Linux socket: blocks for the first datagram, then takes what else is queued now. */
+        @Override
+        public int receiveBatch(PacketBuffer[] bufs, Endpoint[] from, int count) throws IOException {
+            PacketBuffer first = bufs[0];
+            int n = receive(first.data, 0, first.data.length, from[0]);
+            if (n < 0) {
+                return -1;
+            }
+            first.offset = 0;
+            first.length = n;
+            return pollInto(bufs, from, 1, count);
+        }
+
+        /** The datagrams queued now (each truncated to its buffer, as UDP does); 0 when none is. */
+        @Override
+        public int receiveBatchNow(PacketBuffer[] bufs, Endpoint[] from, int count) throws IOException {
+            return pollInto(bufs, from, 0, count);
+        }
+
+        /** Fills {@code bufs[start..count)} with what is queued now; returns the index after the last one filled. */
+        private int pollInto(PacketBuffer[] bufs, Endpoint[] from, int start, int count) throws IOException {
+            int i = start;
+            while (i < count) {
+                PacketSlot s;
+                try {
+                    s = inbox.poll(0, java.util.concurrent.TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while receiving");
+                }
+                if (s == null) {
+                    break; // nothing queued, or closed: the next blocking receive reports that
+                }
+                try {
+                    PacketBuffer b = bufs[i];
+                    int n = Math.min(b.data.length, s.length);
+                    System.arraycopy(s.data, 0, b.data, 0, n);
+                    b.offset = 0;
+                    b.length = n;
+                    from[i].set(s.srcAddr, 0, s.srcAddrLen, s.srcPort);
+                    from[i].setSource(s.dstAddr, 0, s.dstAddrLen, 1);
+                    i++;
+                } finally {
+                    inbox.recycle(s);
+                }
+            }
+            return i;
         }
 
         @Override

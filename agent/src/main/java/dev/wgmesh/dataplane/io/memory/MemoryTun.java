@@ -1,5 +1,6 @@
 package dev.wgmesh.dataplane.io.memory;
 
+import dev.wgmesh.dataplane.buffer.PacketBuffer;
 import dev.wgmesh.dataplane.io.TunDevice;
 import java.io.IOException;
 import java.util.Arrays;
@@ -66,6 +67,56 @@ public final class MemoryTun implements TunDevice {
         } finally {
             toDevice.recycle(s);
         }
+    }
+
+    /** As a Linux TUN: blocks for the first packet, then takes what else is queued now. */
+    @Override
+    public int readBatch(PacketBuffer[] bufs, int count, int maxLen) throws IOException {
+        PacketBuffer first = bufs[0];
+        int n = read(first.data, first.offset, maxLen);
+        if (n < 0) {
+            return -1;
+        }
+        first.length = n;
+        if (count == 1) {
+            return 1;
+        }
+        return pollInto(bufs, 1, count, maxLen);
+    }
+
+    /** The packets queued now, one copy each (no offloads here); 0 when none is. */
+    @Override
+    public int readBatchNow(PacketBuffer[] bufs, int count, int maxLen) throws IOException {
+        return pollInto(bufs, 0, count, maxLen);
+    }
+
+    /** Fills {@code bufs[start..count)} with what is queued now; returns the index after the last one filled. */
+    private int pollInto(PacketBuffer[] bufs, int start, int count, int maxLen) throws IOException {
+        int i = start;
+        while (i < count) {
+            PacketSlot s;
+            try {
+                s = toDevice.poll(0, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while reading");
+            }
+            if (s == null) {
+                break; // nothing queued, or closed: the next blocking read reports that
+            }
+            try {
+                PacketBuffer b = bufs[i];
+                if (s.length > maxLen || b.offset + s.length > b.data.length) {
+                    throw new IOException("read buffer is smaller than the packet (" + s.length + ")");
+                }
+                System.arraycopy(s.data, 0, b.data, b.offset, s.length);
+                b.length = s.length;
+                i++;
+            } finally {
+                toDevice.recycle(s);
+            }
+        }
+        return i;
     }
 
     @Override
