@@ -2,8 +2,10 @@
 # Controller on fresh PostgreSQL: create 10,000 DEVICE peers over REST (goal >= 500/s), then list/search p99 (goal <= 50 ms).
 #
 # Usage: bench/controller-peers.sh [PEERS] [CLIENTS]      (defaults 10000, 16)
-# BENCH_WARMUP=N (default 5000) peers are created first in another network, so the timed phase measures the warm,
-# sustained rate; the cold rate of the warm-up is printed too. BENCH_JFR=FILE records a Java Flight Recording
+# BENCH_WARMUP=N (default 20000) peers are created first in another network, so the timed phase measures the warm,
+# sustained rate; the cold rate of the warm-up is printed too, and the JIT compiler's share of the timed phase (if it
+# is large, the JVM was still warming up). 5000 was too few on this 2-core machine: the compiler threads still took
+# 1.06 of the controller's 3.0 ms per peer in the timed phase after it, 0.6 of 1.7 after 15000. BENCH_JFR=FILE records a Java Flight Recording
 # (profile settings, deep stacks) of the controller into FILE. BENCH_KEEP_DB=1 keeps the database for inspection.
 # BENCH_CONTROLLER_ARGS are added to the controller's command line (e.g. --spring.threads.virtual.enabled=false).
 # Needs PostgreSQL on localhost:5432 (trust auth, user postgres; override with PGHOST/PGPORT/PGUSER) and a built
@@ -33,7 +35,7 @@ export BENCH_PG_PIDS
 export BENCH_ANALYZE_COMMAND="psql -q -d $bench_db -c 'ANALYZE peer; ANALYZE peer_tag'"
 
 controller_bench_java dev.wgmesh.controller.bench.PeerLoadBench "$bench_url" "$peers" "$clients" "$bench_pid" \
-  "${BENCH_WARMUP:-5000}" | tee "$bench_work/client.out" | grep -v '^NETWORK_ID='
+  "${BENCH_WARMUP:-20000}" | tee "$bench_work/client.out" | grep -v '^NETWORK_ID='
 net="$(sed -n 's/^NETWORK_ID=//p' "$bench_work/client.out")"
 
 # The database's own view: no address twice, no reservation left unclaimed.

@@ -29,6 +29,16 @@ import org.springframework.stereotype.Component;
  * <p>Ids are assigned at insert but become visible at commit, so a smaller id can appear after a larger one. The
  * reader therefore keeps a floor below which every id was seen, remembers the ids above it it has processed, and
  * gives a missing id {@link #GAP_WAIT} to appear (a rolled-back insert leaves a permanent gap).
+ *
+ * <p>Threads: {@code change-outbox-listen} blocks in pgjdbc's {@code getNotifications(timeout)} and wakes
+ * {@code change-outbox-reader}, which runs {@link #poll}. Every committed change sends one notification, hundreds a
+ * second under a bulk load; the listener therefore hands over at most one wake-up per {@link #COALESCE}: after
+ * waking the reader it lets further notifications queue on the socket for that long, then takes them all in one
+ * call. A change after a quiet spell is still passed on at once. Without this, each notification cost a wake-up, an
+ * outbox query, and inside pgjdbc a {@code SocketTimeoutException}: after the last queued message its
+ * {@code hasMessagePending()} peeks at the socket with a 1 ms timeout, once per call that received anything (and
+ * once per timed-out wait, so the wait is long: it only bounds how late a quiet connection is checked;
+ * {@link #stop} ends it with a notification of its own).
  */
 @Component
 class ChangePoller implements SmartLifecycle {
@@ -36,6 +46,10 @@ class ChangePoller implements SmartLifecycle {
     static final Duration GAP_WAIT = Duration.ofSeconds(10);
     static final Duration RETENTION = Duration.ofHours(1);
     private static final int BATCH = 2000;
+    /** Least time between two wake-ups the listener hands the reader (see the class comment). */
+    static final Duration COALESCE = Duration.ofMillis(25);
+    /** How long one wait for notifications blocks before the listener checks {@link #running} again. */
+    private static final int LISTEN_TIMEOUT_MILLIS = 30_000;
 
     private final JdbcTemplate jdbc;
     private final DataSource dataSource;
@@ -172,9 +186,12 @@ class ChangePoller implements SmartLifecycle {
                 Method name = note.getMethod("getName");
                 Method parameter = note.getMethod("getParameter");
                 while (running) {
-                    Object[] got = (Object[]) get.invoke(pgc, 1000);
+                    Object[] got = (Object[]) get.invoke(pgc, LISTEN_TIMEOUT_MILLIS);
+                    if (got == null || got.length == 0) {
+                        continue; // timed out: nothing changed for a while
+                    }
                     boolean change = false;
-                    for (Object n : got == null ? new Object[0] : got) {
+                    for (Object n : got) {
                         if (AgentStateWriter.CHANNEL.equals(name.invoke(n))) {
                             events.agentsChanged(writer.fromOtherReplica((String) parameter.invoke(n)));
                         } else {
@@ -187,7 +204,10 @@ class ChangePoller implements SmartLifecycle {
                             wake.notifyAll();
                         }
                     }
+                    Thread.sleep(COALESCE.toMillis()); // let the next notifications gather (class comment)
                 }
+            } catch (InterruptedException ex) {
+                return; // stopping
             } catch (Exception ex) {
                 if (running) {
                     log.warn("LISTEN {} failed; polling only until it reconnects", ChangeOutbox.CHANNEL, ex);
@@ -208,6 +228,9 @@ class ChangePoller implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
+        if (listener != null) {
+            wakeListener();
+        }
         for (Thread t : new Thread[] {reader, listener}) {
             if (t != null) {
                 t.interrupt();
@@ -217,6 +240,15 @@ class ChangePoller implements SmartLifecycle {
                     Thread.currentThread().interrupt();
                 }
             }
+        }
+    }
+
+    /** Ends the listener's wait for notifications now rather than at its timeout. */
+    private void wakeListener() {
+        try {
+            jdbc.execute("NOTIFY " + ChangeOutbox.CHANNEL); // other replicas read the outbox once more: harmless
+        } catch (RuntimeException ex) {
+            log.debug("Could not wake the LISTEN connection; it ends at its timeout", ex);
         }
     }
 

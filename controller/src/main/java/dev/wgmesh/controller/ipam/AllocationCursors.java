@@ -18,13 +18,14 @@ import java.util.UUID;
 final class AllocationCursors {
     private static final int MAX_ENTRIES = 10_000;
 
-    private record Key(UUID networkId, String prefix) {}
+    /** Keyed by the prefix itself (a record: value equality), not its text, which took formatting on every take. */
+    private record Key(UUID networkId, Cidr prefix) {}
 
     private final Map<Key, BigInteger> next = new HashMap<>();
 
     /** The next candidate, advancing the cursor; null when this process has no cursor for the prefix yet. */
     synchronized BigInteger take(UUID networkId, Cidr prefix) {
-        Key k = new Key(networkId, prefix.toString());
+        Key k = new Key(networkId, prefix);
         BigInteger v = next.get(k);
         if (v != null) {
             next.put(k, v.add(BigInteger.ONE));
@@ -34,7 +35,7 @@ final class AllocationCursors {
 
     /** The next candidate that is at least {@code floor} (one above the highest index in use), advancing the cursor. */
     synchronized BigInteger takeAtLeast(UUID networkId, Cidr prefix, BigInteger floor) {
-        Key k = new Key(networkId, prefix.toString());
+        Key k = new Key(networkId, prefix);
         BigInteger v = next.get(k);
         if (v == null || v.compareTo(floor) < 0) {
             v = floor;
@@ -51,7 +52,7 @@ final class AllocationCursors {
      * duplicate name, say) then leaves no hole in the dense sequence.
      */
     synchronized void giveBack(UUID networkId, Cidr prefix, BigInteger taken) {
-        Key k = new Key(networkId, prefix.toString());
+        Key k = new Key(networkId, prefix);
         BigInteger v = next.get(k);
         if (v != null && v.equals(taken.add(BigInteger.ONE))) {
             next.put(k, taken);

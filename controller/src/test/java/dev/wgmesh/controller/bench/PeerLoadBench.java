@@ -1,10 +1,5 @@
 package dev.wgmesh.controller.bench;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -22,21 +17,22 @@ import java.util.regex.Pattern;
 
 /**
  * Load client for {@code bench/controller-peers.sh}: creates DEVICE peers in one network over REST from several
- * concurrent clients (after a warm-up in another network), then times list and search pages. JDK only (runs in
- * source-file mode: {@code java PeerLoadBench.java URL [peers] [clients] [controller pid] [warm-up peers]}), so the
- * script needs no classpath. Bounded: a fixed number of requests, each with a timeout, and a 10-minute limit on each
- * creation phase.
+ * concurrent clients (after a warm-up in another network), then times list and search pages. JDK only: {@code java
+ * -cp ... PeerLoadBench URL [peers] [clients] [controller pid] [warm-up peers]}. Bounded: a fixed number of
+ * requests, each with a timeout, and a 10-minute limit on each creation phase.
+ *
+ * <p>Each client thread keeps one persistent connection ({@link KeepAliveHttp}), as a real load generator does: the
+ * client runs on the machine it measures, so its own CPU per request is part of the result.
  */
 public final class PeerLoadBench {
     private static final Pattern ID = Pattern.compile("\"id\":\"([0-9a-f-]{36})\"");
-    private static final Pattern V4 = Pattern.compile("\"tunnelIpv4\":\"([0-9.]+)\"");
+    private static final String V4 = "\"tunnelIpv4\":\"";
     private static final Pattern TOTAL = Pattern.compile("\"totalItems\":(\\d+)");
 
-    private final HttpClient http = HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(5))
-            .version(HttpClient.Version.HTTP_1_1)
-            .build();
     private final String base;
+    /** A WRITE API token: the REST API requires authentication. */
+    private final String token = System.getenv("WGMESH_TOKEN");
+
     private final long controllerPid;
 
     private PeerLoadBench(String base, long controllerPid) {
@@ -65,15 +61,47 @@ public final class PeerLoadBench {
         return sum;
     }
 
+    /**
+     * CPU time of the controller's JIT compiler threads and of its garbage collector's threads, in ms ({@code [jit,
+     * gc]}; -1 each when unknown). Linux /proc per thread: a compiler thread that exited in between is not counted.
+     */
+    private long[] controllerJitGcMillis() {
+        long[] r = {-1, -1};
+        if (controllerPid < 0) {
+            return r;
+        }
+        try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/" + controllerPid + "/task"))) {
+            r[0] = 0;
+            r[1] = 0;
+            for (var task : (Iterable<java.nio.file.Path>) tasks::iterator) {
+                String stat = java.nio.file.Files.readString(task.resolve("stat"));
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                long ms = statCpuMillis(stat);
+                if (name.contains("CompilerThre")) {
+                    r[0] += ms;
+                } else if (name.startsWith("GC Thread") || name.startsWith("G1 ")) {
+                    r[1] += ms;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException ex) {
+            return new long[] {-1, -1};
+        }
+        return r;
+    }
+
     /** CPU time (user + system) of a process, in ms; -1 when unknown. Linux /proc, 100 Hz ticks. */
     private static long cpuMillis(long pid) {
         try {
-            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10; // fields 14, 15 of proc(5)
+            return statCpuMillis(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat")));
         } catch (java.io.IOException | RuntimeException ex) {
             return -1;
         }
+    }
+
+    /** utime + stime (fields 14, 15 of proc(5)) of a process or thread {@code stat} line, in ms (100 Hz ticks). */
+    private static long statCpuMillis(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
     }
 
     public static void main(String[] args) throws Exception {
@@ -109,6 +137,11 @@ public final class PeerLoadBench {
             System.out.printf(
                     "controller CPU:     %.2f ms per peer (%.0f peers/s per fully available core)%n",
                     c.controllerCpuPerPeer(), 1000 / c.controllerCpuPerPeer());
+        }
+        if (c.jitCpu() >= 0) {
+            System.out.printf(
+                    "  of which:         JIT compiler %.2f ms, garbage collector %.2f ms per peer%n",
+                    (double) c.jitCpu() / c.count(), (double) c.gcCpu() / c.count());
         }
         if (c.postgresCpu() >= 0) {
             System.out.printf(
@@ -151,12 +184,15 @@ public final class PeerLoadBench {
     }
 
     private String createNetwork(String name, String ipv4, String ipv6) throws Exception {
-        HttpResponse<String> net = send(
-                "POST",
-                "/api/v1/networks",
-                "{\"name\":\"" + name + "\",\"ipv4Prefix\":\"" + ipv4 + "\",\"ipv6Prefix\":\"" + ipv6 + "\"}");
-        check(net, 201);
-        return match(ID, net.body());
+        try (KeepAliveHttp http = new KeepAliveHttp(base, token)) {
+            String path = "/api/v1/networks";
+            KeepAliveHttp.Response net = http.send(
+                    "POST",
+                    path,
+                    "{\"name\":\"" + name + "\",\"ipv4Prefix\":\"" + ipv4 + "\",\"ipv6Prefix\":\"" + ipv6 + "\"}");
+            check(net, 201, path);
+            return match(ID, net.body());
+        }
     }
 
     /** One creation phase: counts, wall time, latency summary and CPU (ms, -1 when unknown) of the three processes. */
@@ -165,6 +201,8 @@ public final class PeerLoadBench {
             double seconds,
             String latency,
             long controllerCpu,
+            long jitCpu,
+            long gcCpu,
             long postgresCpu,
             long clientCpu) {
         int count() {
@@ -185,6 +223,7 @@ public final class PeerLoadBench {
         ConcurrentLinkedQueue<String> addresses = new ConcurrentLinkedQueue<>();
         long[] latencies = new long[peers];
         long cpuBefore = controllerCpuMillis();
+        long[] jitGcBefore = controllerJitGcMillis();
         long pgBefore = postgresCpuMillis();
         long selfBefore = cpuMillis(ProcessHandle.current().pid());
         long start = System.nanoTime();
@@ -193,19 +232,21 @@ public final class PeerLoadBench {
             List<Future<?>> tasks = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
                 tasks.add(pool.submit(() -> {
-                    for (int i = next.getAndIncrement(); i < peers; i = next.getAndIncrement()) {
-                        if (System.nanoTime() > deadline) {
-                            throw new IllegalStateException("creation phase exceeded 10 minutes");
+                    try (KeepAliveHttp http = new KeepAliveHttp(base, token)) {
+                        for (int i = next.getAndIncrement(); i < peers; i = next.getAndIncrement()) {
+                            if (System.nanoTime() > deadline) {
+                                throw new IllegalStateException("creation phase exceeded 10 minutes");
+                            }
+                            long t0 = System.nanoTime();
+                            KeepAliveHttp.Response r = http.send(
+                                    "POST",
+                                    peersPath,
+                                    "{\"name\":\"dev-" + i + "\",\"kind\":\"DEVICE\",\"tags\":[\"group-" + (i % 20)
+                                            + "\"]}");
+                            latencies[i] = System.nanoTime() - t0;
+                            check(r, 201, peersPath);
+                            addresses.add(stringField(r.body(), V4));
                         }
-                        long t0 = System.nanoTime();
-                        HttpResponse<String> r = send(
-                                "POST",
-                                peersPath,
-                                "{\"name\":\"dev-" + i + "\",\"kind\":\"DEVICE\",\"tags\":[\"group-" + (i % 20)
-                                        + "\"]}");
-                        latencies[i] = System.nanoTime() - t0;
-                        check(r, 201);
-                        addresses.add(match(V4, r.body()));
                     }
                     return null;
                 }));
@@ -216,6 +257,7 @@ public final class PeerLoadBench {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         long cpu = controllerCpuMillis();
+        long[] jitGc = controllerJitGcMillis();
         long pg = postgresCpuMillis();
         long self = cpuMillis(ProcessHandle.current().pid());
         return new Created(
@@ -223,6 +265,8 @@ public final class PeerLoadBench {
                 seconds,
                 summary(latencies),
                 cpuBefore < 0 || cpu < 0 ? -1 : cpu - cpuBefore,
+                jitGcBefore[0] < 0 || jitGc[0] < 0 ? -1 : jitGc[0] - jitGcBefore[0],
+                jitGcBefore[1] < 0 || jitGc[1] < 0 ? -1 : jitGc[1] - jitGcBefore[1],
                 pgBefore < 0 || pg < 0 ? -1 : pg - pgBefore,
                 selfBefore < 0 || self < 0 ? -1 : self - selfBefore);
     }
@@ -243,21 +287,24 @@ public final class PeerLoadBench {
     }
 
     private void measure(String label, PathFor paths, int expectedTotal) throws Exception {
-        for (int i = 0; i < 100; i++) {
-            check(send("GET", paths.path(ThreadLocalRandom.current().nextInt(10_000)), null), 200);
-        }
-        long[] t = new long[500];
-        for (int i = 0; i < t.length; i++) {
-            String path = paths.path(ThreadLocalRandom.current().nextInt(10_000));
-            long t0 = System.nanoTime();
-            HttpResponse<String> r = send("GET", path, null);
-            t[i] = System.nanoTime() - t0;
-            check(r, 200);
-            if (expectedTotal >= 0 && Integer.parseInt(match(TOTAL, r.body())) != expectedTotal) {
-                throw new IllegalStateException(label + ": totalItems " + match(TOTAL, r.body()));
+        try (KeepAliveHttp http = new KeepAliveHttp(base, token)) {
+            for (int i = 0; i < 100; i++) {
+                String path = paths.path(ThreadLocalRandom.current().nextInt(10_000));
+                check(http.send("GET", path, null), 200, path);
             }
+            long[] t = new long[500];
+            for (int i = 0; i < t.length; i++) {
+                String path = paths.path(ThreadLocalRandom.current().nextInt(10_000));
+                long t0 = System.nanoTime();
+                KeepAliveHttp.Response r = http.send("GET", path, null);
+                t[i] = System.nanoTime() - t0;
+                check(r, 200, path);
+                if (expectedTotal >= 0 && Integer.parseInt(match(TOTAL, r.body())) != expectedTotal) {
+                    throw new IllegalStateException(label + ": totalItems " + match(TOTAL, r.body()));
+                }
+            }
+            System.out.printf("  %-24s %s   (goal p99 <= 50 ms)%n", label, summary(t));
         }
-        System.out.printf("  %-24s %s   (goal p99 <= 50 ms)%n", label, summary(t));
     }
 
     private static String summary(long[] nanos) {
@@ -268,25 +315,20 @@ public final class PeerLoadBench {
                 s[s.length / 2] / 1e6, s[(int) Math.ceil(s.length * 0.99) - 1] / 1e6, s[s.length - 1] / 1e6);
     }
 
-    private HttpResponse<String> send(String method, String path, String json) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
-        String token = System.getenv("WGMESH_TOKEN"); // a WRITE API token: the REST API requires authentication
-        if (token != null && !token.isEmpty()) {
-            b.header("Authorization", "Bearer " + token);
+    private static void check(KeepAliveHttp.Response r, int expected, String path) {
+        if (r.status() != expected) {
+            throw new IllegalStateException(path + " -> " + r.status() + " " + r.body());
         }
-        if (json == null) {
-            b.method(method, HttpRequest.BodyPublishers.noBody());
-        } else {
-            b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
-        }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static void check(HttpResponse<String> r, int expected) {
-        if (r.statusCode() != expected) {
-            throw new IllegalStateException(
-                    r.request().method() + " " + r.request().uri() + " -> " + r.statusCode() + " " + r.body());
+    /** The value of a string field that {@code prefix} ({@code "name":"}) opens, without a regex per response. */
+    private static String stringField(String body, String prefix) {
+        int start = body.indexOf(prefix);
+        int end = start < 0 ? -1 : body.indexOf('"', start + prefix.length());
+        if (end < 0) {
+            throw new IllegalStateException("no " + prefix + " in " + body);
         }
+        return body.substring(start + prefix.length(), end);
     }
 
     private static String match(Pattern p, String body) {

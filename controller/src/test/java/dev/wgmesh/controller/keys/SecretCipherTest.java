@@ -52,6 +52,36 @@ class SecretCipherTest {
         assertThatThrownBy(() -> cipher.open("plain", "x")).isInstanceOf(SecretCipher.SecretUnreadableException.class);
     }
 
+    /** Pooled instances: interleaved seals and opens from many threads, and failed opens in between, stay correct. */
+    @Test
+    void reusedCiphersStayCorrectAcrossThreadsAndFailures() throws Exception {
+        String tampered = "v1:" + Base64.getEncoder().encodeToString(new byte[40]);
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            var tasks = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+            for (int t = 0; t < 8; t++) {
+                int thread = t;
+                tasks.add(pool.submit(() -> {
+                    for (int i = 0; i < 500; i++) {
+                        byte[] plain = ("secret-" + thread + "-" + i).getBytes(StandardCharsets.UTF_8);
+                        String context = "ctx-" + thread + "-" + i;
+                        String sealed = cipher.seal(plain, context);
+                        if (i % 7 == 0) {
+                            assertThatThrownBy(() -> cipher.open(tampered, context))
+                                    .isInstanceOf(SecretCipher.SecretUnreadableException.class);
+                            assertThatThrownBy(() -> cipher.open(sealed, context + "x"))
+                                    .isInstanceOf(SecretCipher.SecretUnreadableException.class);
+                        }
+                        assertThat(cipher.open(sealed, context)).isEqualTo(plain);
+                    }
+                    return null;
+                }));
+            }
+            for (var task : tasks) {
+                task.get();
+            }
+        }
+    }
+
     @Test
     void secretsNeverPrint() {
         WireGuardSecret s = WireGuardKeys.generatePresharedKey();
