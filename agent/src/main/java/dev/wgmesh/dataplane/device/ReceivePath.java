@@ -83,6 +83,7 @@ final class ReceivePath implements Runnable {
         for (int i = 0; i < from.length; i++) {
             from[i] = new Endpoint();
         }
+        int drains = 0;
         try {
             while (device.isRunning()) {
                 int avail = SendPath.refill(device.pool(), in);
@@ -117,6 +118,10 @@ final class ReceivePath implements Runnable {
                     in[i] = null;
                     dispatch(b, b.length, from[i], aead);
                 }
+                if (queues != null && n > 0 && n == avail && ++drains < InlineQueues.DRAIN_READS) {
+                    continue; // a full batch: the socket may hold more, take it before the next round
+                }
+                drains = 0;
                 if (queues != null) {
                     serveRound(aead);
                 }

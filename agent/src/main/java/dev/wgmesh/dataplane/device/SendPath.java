@@ -86,6 +86,7 @@ final class SendPath implements Runnable {
         Peer[] touched = new Peer[BATCH];
         TxBatch tx = new TxBatch(udp, device.counters(), BATCH);
         int sinceMtu = 0;
+        int drains = 0;
         try {
             while (device.isRunning()) {
                 int avail = refill(device.pool(), in);
@@ -128,11 +129,15 @@ final class SendPath implements Runnable {
                     touched[j].flushStaged(aead, tx);
                     touched[j] = null;
                 }
+                sinceMtu += n;
+                if (queues != null && n > 0 && n == avail && ++drains < InlineQueues.DRAIN_READS) {
+                    continue; // a full batch: the kernel may hold more, take it before the next round
+                }
+                drains = 0;
                 if (queues != null) {
                     serveRound(aead, tx);
                 }
                 tx.flush();
-                sinceMtu += n;
                 if (sinceMtu >= MTU_REFRESH_PACKETS) {
                     sinceMtu = 0;
                     device.refreshMtu();

@@ -78,8 +78,8 @@ class InlineQueuesTest {
             }
         }
         assertThat(sparseSeen).as("sparse packet delivered; %s", net.describe()).isTrue();
-        // FIFO would deliver it last (400 before it); a's reader reads up to 128 packets per round and sends 32, so
-        // it takes the sparse one from the TUN after about 100 were sent and sends it in the next round.
+        // FIFO would deliver it last (400 before it); a's reader drains the TUN (up to four batches of 128) before
+        // each round of 64, so it holds the sparse one after at most a round or two were sent and sends it next.
         assertThat(bulkAfter)
                 .as("bulk packets delivered after the sparse one (%d before)", bulkBefore)
                 .isGreaterThan(100);
