@@ -1,6 +1,7 @@
 package dev.wgmesh.controller.agentapi;
 
 import com.google.protobuf.ByteString;
+import dev.wgmesh.proto.v1.ConfigHashes;
 import dev.wgmesh.proto.v1.Control;
 import dev.wgmesh.proto.v1.ControllerMessage;
 import dev.wgmesh.proto.v1.Delta;
@@ -67,7 +68,7 @@ final class AgentSession {
     private final Listener listener;
 
     private InterfaceConfig iface = InterfaceConfig.getDefaultInstance();
-    private byte[] ifaceField = ConfigEntry.interfaceField(iface);
+    private byte[] ifaceDigest = ConfigEntry.interfaceDigest(iface);
     private final TreeMap<ByteString, ConfigEntry> desired =
             new TreeMap<>(ByteString.unsignedLexicographicalComparator());
     /**
@@ -75,8 +76,11 @@ final class AgentSession {
      * such peer); every other key it has exactly as desired. Keeping a full copy per agent cost as much as the map.
      */
     private final Map<ByteString, ConfigEntry> unsent = new HashMap<>();
-    /** The hash of {@link #desired}, recomputed from the last digest state a change did not touch. */
-    private final ConfigHashCheckpoints hasher = new ConfigHashCheckpoints();
+    /**
+     * The peers' part of the hash of {@link #desired}: the sum of their digests, kept up to date with every put and
+     * removal (one addition per change instead of rehashing the map, see {@link ConfigHashes}).
+     */
+    private final ConfigHashes.Sum peersHash = new ConfigHashes.Sum();
 
     private static final ConfigEntry NONE =
             new ConfigEntry(dev.wgmesh.proto.v1.PeerConfig.getDefaultInstance(), new byte[0]);
@@ -136,7 +140,7 @@ final class AgentSession {
         long storedRevision = revisions.desiredRevision();
         counter = Math.max(revisions.floor(), appliedRevision);
         revisionCeiling = revisions.ceiling();
-        String hash = hasher.hash(ifaceField, desired);
+        String hash = desiredHash();
         if (appliedRevision > 0 && appliedRevision >= storedRevision && hash.equals(appliedHash)) {
             // In sync: nothing to send, and the revision it runs is the desired one. (When a later revision was
             // recorded as desired, it cannot be lowered again: the agent gets a fresh revision below instead.)
@@ -197,17 +201,33 @@ final class AgentSession {
     private void setAll(InterfaceConfig newIface, Collection<ConfigEntry> entries) {
         setInterface(newIface);
         desired.clear();
-        hasher.invalidateAll();
+        peersHash.clear();
         for (ConfigEntry e : entries) {
-            desired.put(e.config().getPublicKey(), e);
+            put(e.config().getPublicKey(), e);
         }
+    }
+
+    /** Puts or removes ({@code entry} null) a desired peer, keeping {@link #peersHash} in step; returns the old one. */
+    private ConfigEntry put(ByteString publicKey, ConfigEntry entry) {
+        ConfigEntry old = entry == null ? desired.remove(publicKey) : desired.put(publicKey, entry);
+        if (old != null) {
+            peersHash.subtract(old.digest());
+        }
+        if (entry != null) {
+            peersHash.add(entry.digest());
+        }
+        return old;
+    }
+
+    /** The hash of the desired configuration ({@link ConfigHashes#hash} of {@link #desiredConfig}). */
+    synchronized String desiredHash() {
+        return new ConfigHashes.Sum(peersHash).add(ifaceDigest).hex();
     }
 
     /** Upserts ({@code entry} non-null) or removes one peer by public key. */
     synchronized void apply(ByteString publicKey, ConfigEntry entry) {
-        ConfigEntry old = entry == null ? desired.remove(publicKey) : desired.put(publicKey, entry);
+        ConfigEntry old = put(publicKey, entry);
         if (entry == null ? old != null : !entry.sameAs(old)) {
-            hasher.invalidateFrom(publicKey);
             remember(publicKey, old);
             markDirty();
         }
@@ -228,8 +248,7 @@ final class AgentSession {
 
     private void setInterface(InterfaceConfig newIface) {
         iface = newIface;
-        ifaceField = ConfigEntry.interfaceField(newIface);
-        hasher.invalidateAll();
+        ifaceDigest = ConfigEntry.interfaceDigest(newIface);
     }
 
     /** Records that the desired state moved; sent once the writer calls {@link #submit} (or at start/nack). */
@@ -275,7 +294,7 @@ final class AgentSession {
         lastFlushNanos = System.nanoTime();
         ControllerMessage message;
         long revision;
-        String hash = hasher.hash(ifaceField, desired);
+        String hash = desiredHash();
         if (needSnapshot || !deltas || sentIface == null) {
             if (!needSnapshot && hash.equals(sentHash)) {
                 unsent.clear();

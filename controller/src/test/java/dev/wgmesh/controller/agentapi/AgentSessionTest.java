@@ -113,7 +113,7 @@ class AgentSessionTest {
     private final FakeStream stream = new FakeStream();
     private static final InterfaceConfig IFACE =
             InterfaceConfig.newBuilder().addAddresses("10.0.0.9/32").build();
-    private static final String HASH_OF_PEER_1 = ConfigEntry.hash(ConfigEntry.interfaceField(IFACE), List.of(peer(1)));
+    private static final String HASH_OF_PEER_1 = ConfigEntry.hash(ConfigEntry.interfaceDigest(IFACE), List.of(peer(1)));
 
     /** A fresh session started with IFACE and {@code peers}, after its first flush. */
     private AgentSession started(List<ConfigEntry> peers, long applied, String appliedHash, long stored)

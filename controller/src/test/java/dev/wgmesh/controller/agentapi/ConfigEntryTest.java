@@ -54,14 +54,14 @@ class ConfigEntryTest {
                     .setInterfaceConfig(iface)
                     .addAllPeers(peers)
                     .build());
-            assertThat(ConfigEntry.hash(ConfigEntry.interfaceField(iface), sorted.values()))
+            assertThat(ConfigEntry.hash(ConfigEntry.interfaceDigest(iface), sorted.values()))
                     .isEqualTo(expected);
         }
     }
 
     @Test
     void emptyConfigHashesLikeTheContract() {
-        assertThat(ConfigEntry.hash(ConfigEntry.interfaceField(InterfaceConfig.getDefaultInstance()), List.of()))
+        assertThat(ConfigEntry.hash(ConfigEntry.interfaceDigest(InterfaceConfig.getDefaultInstance()), List.of()))
                 .isEqualTo(ConfigHashes.hash(NetworkConfig.getDefaultInstance()));
     }
 }
