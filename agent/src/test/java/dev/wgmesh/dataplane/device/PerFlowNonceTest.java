@@ -35,6 +35,7 @@ import org.junit.jupiter.api.Timeout;
 class PerFlowNonceTest {
     private static final int QUEUES = 4;
     private static final int PER_QUEUE = 500;
+    private static final int WAVE = 50;
 
     /** Four in-memory TUN queues behind one interface. */
     private record Queues(List<MemoryTun> queues) implements MultiQueueTun {
@@ -141,38 +142,34 @@ class PerFlowNonceTest {
                     .as("first packet after the handshake")
                     .isNotNull();
 
-            Thread[] senders = new Thread[QUEUES];
-            for (int q = 0; q < QUEUES; q++) {
-                MemoryTun tun = queues.get(q);
-                int queue = q;
-                senders[q] = new Thread(() -> {
-                    for (int i = 0; i < PER_QUEUE; i++) {
-                        byte[] p = Packets.ipv4("10.0.0.1", "10.0.0.2", new byte[] {(byte) queue, (byte) i, 9, 9});
-                        while (!tun.inject(p)) {
-                            Thread.onSpinWait();
-                        }
-                    }
-                });
-                senders[q].start();
-            }
-            for (Thread t : senders) {
-                t.join();
-            }
+            // In waves: four workers encrypt for the peer at once within each wave, while b's receive queue (bounded
+            // like wireguard-go's inbound queue) never holds more than a wave, so every packet must arrive.
             int expected = QUEUES * PER_QUEUE;
             int got = 0;
-            while (got < expected && tunB.collect(5, TimeUnit.SECONDS) != null) {
-                got++;
+            for (int wave = 0; wave < PER_QUEUE / WAVE; wave++) {
+                int first = wave * WAVE;
+                Thread[] senders = new Thread[QUEUES];
+                for (int q = 0; q < QUEUES; q++) {
+                    MemoryTun tun = queues.get(q);
+                    int queue = q;
+                    senders[q] = new Thread(() -> {
+                        for (int i = first; i < first + WAVE; i++) {
+                            byte[] p = Packets.ipv4("10.0.0.1", "10.0.0.2", new byte[] {(byte) queue, (byte) i, 9, 9});
+                            while (!tun.inject(p)) {
+                                Thread.onSpinWait();
+                            }
+                        }
+                    });
+                    senders[q].start();
+                }
+                for (Thread t : senders) {
+                    t.join();
+                }
+                for (int k = 0; k < QUEUES * WAVE && tunB.collect(5, TimeUnit.SECONDS) != null; k++) {
+                    got++;
+                }
             }
-            // b's receiver queues what arrives (at most Device.INLINE_QUEUE_PACKETS, as wireguard-go's inbound queue
-            // holds 1024): a burst from four senders may overflow it, or wait past CoDel's interval. Those drops are
-            // the queue's policy and counted; every other packet must be accepted — none lost to a shared counter.
-            PeerStatistics bq = b.peerStatistics().get(0);
-            long queueDrops =
-                    bq.receiveQueue().dropsOverflow() + bq.receiveQueue().dropsCodel();
-            assertThat(got + queueDrops)
-                    .as("packets the receiver accepted, plus its queue's drops")
-                    .isEqualTo(expected);
-            assertThat(got).as("accepted").isGreaterThan(expected / 2);
+            assertThat(got).as("packets the receiver accepted").isEqualTo(expected);
             Set<Long> distinct;
             synchronized (counters) {
                 assertThat(counters).hasSize(expected + 1);
