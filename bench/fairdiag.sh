@@ -4,7 +4,8 @@
 # through each run it samples, per implementation: A's TUN qdisc and ring drops, UDP socket queues on A and B (ss skmem),
 # the daemons' queue/stage statistics (wgmesh: Prometheus /metrics), and per-thread CPU of both daemons.
 #
-# Usage: sudo bench/fairdiag.sh [seconds-per-run]   (env IMPLS="wireguard-go wgmesh-parallel ...", SCEN="flood tcp4")
+# Usage: sudo bench/fairdiag.sh [seconds-per-run]   (env IMPLS="wireguard-go wgmesh-parallel wgmesh-inline-fifo ...",
+#        SCEN="flood tcp4 tcp1"; -fifo: WGMESH_INLINE_FQ=off and one TUN ring; -1ring: WGMESH_TUN_RINGS=1)
 set -euo pipefail
 umask 077
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,7 +35,9 @@ start() {
   for n in A B; do
     case "$impl" in
       wireguard-go) ip netns exec "$(ns "$n")" env LOG_LEVEL=error WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 wireguard-go "fd$n$id$phase" 2>/dev/null ;;
-      wgmesh*) m="${impl#wgmesh-}"; ip netns exec "$(ns "$n")" env LOG_LEVEL=error WGMESH_DATAPATH="$m" \
+      wgmesh*) m="${impl#wgmesh-}"; fq=on; rings="${WGMESH_TUN_RINGS:-}"
+        case "$m" in *-fifo) m="${m%-fifo}"; fq=off; rings=1;; *-1ring) m="${m%-1ring}"; rings=1;; esac
+        ip netns exec "$(ns "$n")" env LOG_LEVEL=error WGMESH_DATAPATH="$m" WGMESH_INLINE_FQ="$fq" WGMESH_TUN_RINGS="$rings" \
         WGMESH_METRICS_LISTEN=127.0.0.1:9587 "$root/bin/wgmesh-wg" "fd$n$id$phase" ;;
     esac
   done
@@ -89,6 +92,7 @@ for impl in $impls; do
     case "$s" in
       flood) ip netns exec "$(ns A)" iperf3 -c 10.251.0.2 -u -b 0 -l 1380 -t "$duration" -J > "$tmp/l.json" 2>/dev/null & ;;
       tcp4) ip netns exec "$(ns A)" iperf3 -c 10.251.0.2 -t "$duration" -P 4 -J > "$tmp/l.json" 2>/dev/null & ;;
+      tcp1) ip netns exec "$(ns A)" iperf3 -c 10.251.0.2 -t "$duration" -J > "$tmp/l.json" 2>/dev/null & ;;
     esac
     load=$!
     sleep 0.3

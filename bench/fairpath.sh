@@ -3,7 +3,7 @@
 #
 # Usage: sudo bench/fairpath.sh [seconds-per-run]   (env REPEATS=3, IMPLS="wireguard-go wgmesh-hybrid wgmesh-parallel
 #        wgmesh-inline"; plain "wgmesh" uses WGMESH_DATAPATH, default auto; "wgmesh-inline-fifo" is inline without its
-#        FQ-CoDel, WGMESH_INLINE_FQ=off)
+#        FQ-CoDel and with one TUN ring; "wgmesh-inline-1ring" has the FQ-CoDel but one TUN ring)
 # Figure (6) also runs the in-memory pipeline, 1 vs 2 workers (bench/pipeline.sh with PIPELINE_ONLY=1).
 # Topology: hub namespace A (one WireGuard interface, three peers) and spokes B, C, D, each over its own veth pair.
 # Every implementation gets the same keys, addresses and MTU 1420; both ends of a tunnel run the same implementation.
@@ -56,9 +56,11 @@ done
 for n in A "${spokes[@]}"; do wg genkey > "$tmp/$n.key"; wg pubkey < "$tmp/$n.key" > "$tmp/$n.pub"; done
 
 phase=0
-mode_of() { local m="${1#wgmesh}"; m="${m#-}"; m="${m%-fifo}"; echo "${m:-$WGMESH_DATAPATH}"; }
-# wgmesh-inline-fifo: the inline path without its FQ-CoDel (WGMESH_INLINE_FQ=off), to show what the queues change
+mode_of() { local m="${1#wgmesh}"; m="${m#-}"; m="${m%-fifo}"; m="${m%-1ring}"; echo "${m:-$WGMESH_DATAPATH}"; }
+# wgmesh-inline-fifo: the inline path as it was before its FQ-CoDel and TUN rings (WGMESH_INLINE_FQ=off, one ring);
+# wgmesh-inline-1ring: with its FQ-CoDel but one TUN ring (WGMESH_TUN_RINGS=1), to show what the rings change
 inline_fq_of() { case "$1" in *-fifo) echo off ;; *) echo on ;; esac; }
+rings_of() { case "$1" in *-fifo|*-1ring) echo 1 ;; *) echo "${WGMESH_TUN_RINGS:-}" ;; esac; }
 # start_tunnels IMPL CPUS: one daemon per namespace (pinned with taskset to CPUS), configured, iperf3 servers up.
 start_tunnels() {
   local impl="$1" cpus="$2" n i=0 ifn
@@ -70,7 +72,7 @@ start_tunnels() {
       wireguard-go) ip netns exec "$(ns "$n")" env LOG_LEVEL=error WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 \
         taskset -c "$cpus" wireguard-go "$ifn" 2>/dev/null ;;
       wgmesh*) ip netns exec "$(ns "$n")" env LOG_LEVEL=error WGMESH_DATAPATH="$(mode_of "$impl")" \
-        WGMESH_INLINE_FQ="$(inline_fq_of "$impl")" \
+        WGMESH_INLINE_FQ="$(inline_fq_of "$impl")" WGMESH_TUN_RINGS="$(rings_of "$impl")" \
         taskset -c "$cpus" "$root/bin/wgmesh-wg" "$ifn" ;;
       *) echo "unknown implementation $impl" >&2; return 1 ;;
     esac

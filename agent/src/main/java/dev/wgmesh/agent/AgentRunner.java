@@ -22,9 +22,8 @@ import dev.wgmesh.agent.sync.SyncClient;
 import dev.wgmesh.agent.sync.SyncSettings;
 import dev.wgmesh.dataplane.config.ConfigChange;
 import dev.wgmesh.dataplane.config.ConfigException;
+import dev.wgmesh.dataplane.daemon.DaemonIo;
 import dev.wgmesh.dataplane.device.Device;
-import dev.wgmesh.dataplane.linux.LinuxTun;
-import dev.wgmesh.dataplane.linux.LinuxUdp;
 import dev.wgmesh.dataplane.time.SystemScheduler;
 import dev.wgmesh.proto.v1.Hello;
 import dev.wgmesh.proto.v1.HostFacts;
@@ -53,7 +52,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * <ol>
  *   <li>open the state dir; enrol when there is no identity yet (join token; retried while the controller is
  *       unreachable, refused for a bad key or CA pin);
- *   <li>create the tunnel interface (LinuxTun), bind UDP (LinuxUdp), start the userspace {@link Device} with the
+ *   <li>create the tunnel interface and UDP transport as the drop-in daemon does ({@link DaemonIo}), start the
+ *       userspace {@link Device} with the
  *       agent's private key;
  *   <li>fail-static: apply {@code last-config.pb} when present, so tunnels come up before (or without) the
  *       controller;
@@ -95,8 +95,15 @@ public final class AgentRunner implements AutoCloseable {
 
         SystemScheduler scheduler = new SystemScheduler("wg-" + options.interfaceName() + "-timers");
         resources.add(scheduler::close);
-        LinuxTun tun = LinuxTun.open(options.interfaceName());
-        Device device = new Device(tun, new LinuxUdp(), scheduler);
+        // The drop-in daemon's I/O: TUN offloads and rings, UDP GSO/GRO, per-flow queues when configured.
+        DaemonIo io = DaemonIo.open(options.interfaceName(), System.getenv());
+        Device device;
+        try {
+            device = new Device(io.tun(), io.udp(), scheduler);
+        } catch (RuntimeException e) {
+            io.close();
+            throw e;
+        }
         resources.add(0, device);
         try {
             device.apply(new ConfigChange(privateKey, options.listenPort(), null, false, List.of()));

@@ -16,29 +16,60 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@value DataPathMode#ENV}{@code =per-flow}: a multi-queue TUN and as many SO_REUSEPORT sockets, {@value
- *       DataPathMode#QUEUES_ENV} of each (default: one per core); otherwise one TUN queue and one socket;
+ *       DataPathMode#QUEUES_ENV} of each (default: one per core);
+ *   <li>the other modes: one socket, and a TUN of {@value #RINGS_ENV} queues (default {@value #DEFAULT_RINGS}) that
+ *       the one TUN reader reads in turn, so a one-way flood fills a kernel ring of its own rather than the one the
+ *       flows that answer back use ({@link LinuxTunQueues}); {@code 1} gives the single ring of wireguard-go;
  *   <li>{@value #OFFLOAD_ENV} ({@code on} by default, {@code off} to disable): TUN TSO/GRO through virtio headers and
  *       UDP GSO/GRO, each falling back by itself when the kernel refuses it.
  * </ul>
  *
+ * <p>The agent opens its interface the same way, so it runs the data plane the drop-in daemon runs.
+ *
  * @param primary the first TUN queue, which tells when the interface is removed
  */
-record DaemonIo(TunDevice tun, UdpTransport udp, LinuxTun primary) {
+public record DaemonIo(TunDevice tun, UdpTransport udp, LinuxTun primary) {
     static final String OFFLOAD_ENV = "WGMESH_OFFLOAD";
+    static final String RINGS_ENV = "WGMESH_TUN_RINGS";
+    /**
+     * Eight rings: a one-way flood shares the ring of the answering flows with probability 1/8, and an empty ring
+     * costs the reader one non-blocking read per batch.
+     */
+    static final int DEFAULT_RINGS = 8;
 
-    static DaemonIo open(String ifname, Map<String, String> env) throws IOException {
+    /**
+     * Creates the TUN interface {@code ifname} (in the calling thread's network namespace) and an unbound UDP
+     * transport, shaped by {@code env}.
+     *
+     * @throws IllegalArgumentException when a setting in {@code env} is invalid (nothing is opened then)
+     */
+    public static DaemonIo open(String ifname, Map<String, String> env) throws IOException {
         int cores = Runtime.getRuntime().availableProcessors();
         DataPathMode mode = DataPathMode.parse(DataPathMode.configured(env), cores);
         boolean offload = parseOffload(env.get(OFFLOAD_ENV));
         LinuxTun.Options tunOptions = offload ? LinuxTun.Options.OFFLOADED : LinuxTun.Options.DEFAULT;
         LinuxUdp.Options udpOptions = offload ? LinuxUdp.Options.DEFAULT : LinuxUdp.Options.PLAIN;
+        int rings = parseRings(env.get(RINGS_ENV)); // checked in every mode, before anything is opened
         if (mode == DataPathMode.PER_FLOW) {
             int queues = DataPathMode.parseQueues(env.get(DataPathMode.QUEUES_ENV), cores);
             LinuxTunQueues tun = LinuxTunQueues.open(ifname, tunOptions, queues);
             return new DaemonIo(tun, new LinuxUdpGroup(udpOptions, queues), tun.primary());
         }
+        if (rings > 1) {
+            LinuxTunQueues tun = LinuxTunQueues.open(ifname, tunOptions, rings);
+            return new DaemonIo(tun, new LinuxUdp(udpOptions), tun.primary());
+        }
         LinuxTun tun = LinuxTun.open(ifname, tunOptions);
         return new DaemonIo(tun, new LinuxUdp(udpOptions), tun);
+    }
+
+    /**
+     * {@value #RINGS_ENV}: unset or empty gives {@value #DEFAULT_RINGS}.
+     *
+     * @throws IllegalArgumentException unless a number from 1 to 64
+     */
+    static int parseRings(String value) {
+        return DataPathMode.parseQueueCount(RINGS_ENV, value, DEFAULT_RINGS);
     }
 
     /** {@code on}/{@code 1}/unset or {@code off}/{@code 0}. @throws IllegalArgumentException for anything else */
@@ -51,7 +82,8 @@ record DaemonIo(TunDevice tun, UdpTransport udp, LinuxTun primary) {
         };
     }
 
-    void close() throws IOException {
+    /** Closes the UDP transport and the TUN (every queue). */
+    public void close() throws IOException {
         udp.close();
         tun.close();
     }

@@ -53,6 +53,7 @@ public record DaemonOptions(String interfaceName, boolean foreground, Level logL
         DataPathMode.parseQueues(
                 env.get(DataPathMode.QUEUES_ENV), Runtime.getRuntime().availableProcessors());
         DaemonIo.parseOffload(env.get(DaemonIo.OFFLOAD_ENV));
+        DaemonIo.parseRings(env.get(DaemonIo.RINGS_ENV));
         String metrics = env.get(MetricsServer.ENV);
         if (metrics != null && !metrics.isEmpty()) {
             MetricsServer.parseAddress(metrics);

@@ -76,8 +76,17 @@ public enum DataPathMode {
      * @throws IllegalArgumentException unless a number from 1 to 64
      */
     public static int parseQueues(String value, int cores) {
+        return parseQueueCount(QUEUES_ENV, value, Math.max(1, Math.min(cores, 64)));
+    }
+
+    /**
+     * A queue count from the setting {@code name}: {@code null} or empty gives {@code whenUnset}.
+     *
+     * @throws IllegalArgumentException naming the setting, unless a number from 1 to 64
+     */
+    public static int parseQueueCount(String name, String value, int whenUnset) {
         if (value == null || value.isBlank()) {
-            return Math.max(1, Math.min(cores, 64));
+            return whenUnset;
         }
         try {
             int n = Integer.parseInt(value.trim());
@@ -87,7 +96,7 @@ public enum DataPathMode {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException(QUEUES_ENV + " must be a number from 1 to 64, not '" + value + "'");
+        throw new IllegalArgumentException(name + " must be a number from 1 to 64, not '" + value + "'");
     }
 
     /** The configured mode name: system property {@code wgmesh.datapath}, else {@value #ENV} in {@code env}. */

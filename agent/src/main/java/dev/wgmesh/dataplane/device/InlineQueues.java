@@ -23,7 +23,9 @@ import java.util.Map;
  * Reading is several times cheaper than crypto, so a thread that drains first keeps those FIFOs nearly empty and the
  * backlog lands here, where a sparse flow (a ping, an ACK, a DNS query) is served in the next round, CoDel drops
  * from the flood's own queue, and one busy peer cannot starve the others. It costs no hand-off between threads:
- * every stage still runs on the thread that read the packet.
+ * every stage still runs on the thread that read the packet. When the reader cannot keep up even so (a flood
+ * faster than it can read), the TUN's rings ({@code LinuxTunQueues}) keep the flood's overflow in a ring of its
+ * own.
  *
  * <ul>
  *   <li>Transmit: flows are the inner 5-tuples ({@link FlowClassifier}); the tin's counter source is the peer's, so

@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * A TUN with several queues (Linux {@code IFF_MULTI_QUEUE}): the kernel keeps each flow on one queue, so one worker
- * per queue sees whole flows. As a {@link TunDevice} it reads and writes on its first queue; closing it closes every
- * queue.
+ * per queue sees whole flows. As a {@link TunDevice} it reads from every queue in turn (one reader thread) and writes
+ * on its first queue; closing it closes every queue.
  */
 public interface MultiQueueTun extends TunDevice {
 

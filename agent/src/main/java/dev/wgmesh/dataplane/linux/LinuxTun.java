@@ -298,13 +298,23 @@ public final class LinuxTun implements TunDevice {
 
     @Override
     public int read(byte[] buf, int off, int len) throws IOException {
+        return (int) read(buf, off, len, true);
+    }
+
+    /**
+     * One packet into {@code buf}; with {@code block} false it returns {@link #NOTHING_READY} instead of waiting.
+     *
+     * @return the packet's length, -1 when closed or gone, or {@link #NOTHING_READY}
+     */
+    long read(byte[] buf, int off, int len, boolean block) throws IOException {
         NativeContext ctx = NativeContext.current();
         if (closed || !tun.acquire()) {
             return -1;
         }
         try {
             if (!options.vnetHdr()) {
-                return (int) readRaw(ctx, buf, off, len, true);
+                long n = readRaw(ctx, buf, off, len, block);
+                return n < 0 && n != NOTHING_READY ? -1 : n;
             }
             VnetReader r = readers.get();
             while (true) {
@@ -315,7 +325,10 @@ public final class LinuxTun implements TunDevice {
                     }
                     continue;
                 }
-                long n = readRaw(ctx, r.frame, 0, r.frame.length, true);
+                long n = readRaw(ctx, r.frame, 0, r.frame.length, block);
+                if (n == NOTHING_READY) {
+                    return n;
+                }
                 if (n < 0) {
                     return -1;
                 }
@@ -332,24 +345,30 @@ public final class LinuxTun implements TunDevice {
      */
     @Override
     public int readBatch(PacketBuffer[] bufs, int count, int maxLen) throws IOException {
-        return readBatch(bufs, count, maxLen, true);
+        return readBatch(bufs, 0, count, maxLen, true);
     }
 
     /** Never blocks: segments left from a super-packet, then what the queue holds now. */
     @Override
     public int readBatchNow(PacketBuffer[] bufs, int count, int maxLen) throws IOException {
-        return readBatch(bufs, count, maxLen, false);
+        return readBatch(bufs, 0, count, maxLen, false);
     }
 
-    private int readBatch(PacketBuffer[] bufs, int count, int maxLen, boolean block) throws IOException {
+    /**
+     * Reads into {@code bufs[from .. from + count)} ({@link LinuxTunQueues} fills one array from several queues).
+     *
+     * @return how many buffers from {@code from} were filled, or -1 when closed or gone with none filled
+     */
+    int readBatch(PacketBuffer[] bufs, int from, int count, int maxLen, boolean block) throws IOException {
         NativeContext ctx = NativeContext.current();
         if (closed || !tun.acquire()) {
             return -1;
         }
         try {
             VnetReader r = options.vnetHdr() ? readers.get() : null;
-            int i = 0;
-            while (i < count) {
+            int i = from;
+            int end = from + count;
+            while (i < end) {
                 PacketBuffer b = bufs[i];
                 if (r != null && r.hasPending()) {
                     int n = r.take(b.data, b.offset, maxLen);
@@ -366,7 +385,7 @@ public final class LinuxTun implements TunDevice {
                     break;
                 }
                 if (n < 0) {
-                    return i == 0 ? -1 : i;
+                    return i == from ? -1 : i - from;
                 }
                 if (r != null) {
                     if (r.accept((int) n) > 1) {
@@ -377,13 +396,24 @@ public final class LinuxTun implements TunDevice {
                     i++;
                 }
             }
-            return i;
+            return i - from;
         } finally {
             tun.release();
         }
     }
 
-    private static final long NOTHING_READY = -2;
+    /** What a non-blocking read returns when the queue is empty. */
+    static final long NOTHING_READY = -2;
+
+    /** The descriptor reference, for {@link LinuxTunQueues}' wait on all queues (bracket uses with acquire/release). */
+    FdRef fdRef() {
+        return tun;
+    }
+
+    /** The eventfd {@link #close()} writes to wake blocked readers. */
+    int wakeFd() {
+        return wakeFd;
+    }
 
     /**
      * One read into {@code buf[off..off+len)}; the caller holds {@link #tun}.

@@ -1,0 +1,35 @@
+package dev.wgmesh.dataplane.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The TUN ring count setting: its default, its range, and a clear refusal at start for anything else. */
+class DaemonIoTest {
+
+    @Test
+    void ringsDefaultToEightAndTakeOneToSixtyFour() {
+        assertThat(DaemonIo.parseRings(null)).isEqualTo(DaemonIo.DEFAULT_RINGS).isEqualTo(8);
+        assertThat(DaemonIo.parseRings(" ")).isEqualTo(8);
+        assertThat(DaemonIo.parseRings("1")).isEqualTo(1);
+        assertThat(DaemonIo.parseRings(" 64 ")).isEqualTo(64);
+    }
+
+    @Test
+    void badRingCountsAreRefusedBeforeAnythingOpens() {
+        for (String bad : List.of("0", "65", "-1", "eight", "2.5")) {
+            assertThatThrownBy(() -> DaemonIo.parseRings(bad))
+                    .as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(DaemonIo.RINGS_ENV)
+                    .hasMessageContaining("'" + bad + "'");
+            assertThatThrownBy(() -> DaemonOptions.parse(List.of("wg0"), Map.of(DaemonIo.RINGS_ENV, bad)))
+                    .as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(DaemonIo.RINGS_ENV);
+        }
+    }
+}
