@@ -34,6 +34,13 @@ public class AgentGrpcServer implements SmartLifecycle {
 
     private final GrpcServerProperties properties;
     static final int MAX_INBOUND_MESSAGE_BYTES = 4 * 1024 * 1024;
+    /**
+     * Receive window per stream and connection, fixed. gRPC's default tunes it by bandwidth-delay-product probing: a
+     * PING to the agent on every DATA frame read while none is outstanding, i.e. on nearly every Ack, and the agent's
+     * PING ack to read back; with 1,000 agents acking one change that was 1,000 extra TLS records out and in. What
+     * agents send (Acks, keepalives, stats) is small, so gRPC's default initial window, never grown, is plenty.
+     */
+    static final int FLOW_CONTROL_WINDOW_BYTES = 1024 * 1024;
 
     private final List<BindableService> services;
     private final ControllerCa ca;
@@ -68,6 +75,7 @@ public class AgentGrpcServer implements SmartLifecycle {
         NettyServerBuilder builder = NettyServerBuilder.forAddress(bind)
                 .sslContext(ssl)
                 .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+                .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES) // fixed: no BDP pings (see the constant)
                 .permitKeepAliveTime(5, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 .handshakeTimeout(10, TimeUnit.SECONDS);

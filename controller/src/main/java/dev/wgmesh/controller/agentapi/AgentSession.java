@@ -17,7 +17,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -69,8 +68,7 @@ final class AgentSession {
 
     private InterfaceConfig iface = InterfaceConfig.getDefaultInstance();
     private byte[] ifaceDigest = ConfigEntry.interfaceDigest(iface);
-    private final TreeMap<ByteString, ConfigEntry> desired =
-            new TreeMap<>(ByteString.unsignedLexicographicalComparator());
+    private final PeerTable desired = new PeerTable();
     /**
      * What the agent was last sent, as a difference: for each key changed since, the entry it has ({@link #NONE}: no
      * such peer); every other key it has exactly as desired. Keeping a full copy per agent cost as much as the map.
@@ -158,7 +156,10 @@ final class AgentSession {
                     unsent.put(k, had);
                 }
             });
-            desired.forEach((k, want) -> unsent.putIfAbsent(k, resume.peers().getOrDefault(k, NONE)));
+            desired.forEach(want -> {
+                ByteString k = PeerTable.keyOf(want);
+                unsent.putIfAbsent(k, resume.peers().getOrDefault(k, NONE));
+            });
             unsent.entrySet().removeIf(e -> e.getValue().sameAs(desired.get(e.getKey())));
             needSnapshot = false;
             markDirty();
@@ -183,14 +184,15 @@ final class AgentSession {
 
     /** Replaces the whole desired configuration (network or site change, own peer changed). */
     synchronized void replaceAll(InterfaceConfig newIface, Collection<ConfigEntry> entries) {
-        Map<ByteString, ConfigEntry> old = new HashMap<>(desired);
+        Map<ByteString, ConfigEntry> old = desired.toMap();
         setAll(newIface, entries);
         old.forEach((k, was) -> {
             if (!was.sameAs(desired.get(k))) {
                 remember(k, was);
             }
         });
-        desired.forEach((k, want) -> {
+        desired.forEach(want -> {
+            ByteString k = PeerTable.keyOf(want);
             if (!old.containsKey(k)) {
                 remember(k, null);
             }
@@ -209,7 +211,7 @@ final class AgentSession {
 
     /** Puts or removes ({@code entry} null) a desired peer, keeping {@link #peersHash} in step; returns the old one. */
     private ConfigEntry put(ByteString publicKey, ConfigEntry entry) {
-        ConfigEntry old = entry == null ? desired.remove(publicKey) : desired.put(publicKey, entry);
+        ConfigEntry old = entry == null ? desired.remove(publicKey) : desired.put(entry); // keyed by its own key
         if (old != null) {
             peersHash.subtract(old.digest());
         }
@@ -310,7 +312,7 @@ final class AgentSession {
                             .setRevision(revision)
                             .setConfig(NetworkConfig.newBuilder()
                                     .setInterfaceConfig(iface)
-                                    .addAllPeers(desired.values().stream()
+                                    .addAllPeers(desired.sorted().stream()
                                             .map(ConfigEntry::config)
                                             .toList()))
                             .setConfigHash(hash))
@@ -441,7 +443,7 @@ final class AgentSession {
         if (sentIface == null) {
             return null;
         }
-        Map<ByteString, ConfigEntry> sent = new HashMap<>(desired);
+        Map<ByteString, ConfigEntry> sent = desired.toMap();
         unsent.forEach((k, had) -> {
             if (had == NONE) {
                 sent.remove(k);
@@ -461,7 +463,7 @@ final class AgentSession {
         return NetworkConfig.newBuilder()
                 .setInterfaceConfig(iface)
                 .addAllPeers(new ArrayList<>(
-                        desired.values().stream().map(ConfigEntry::config).toList()))
+                        desired.sorted().stream().map(ConfigEntry::config).toList()))
                 .build();
     }
 

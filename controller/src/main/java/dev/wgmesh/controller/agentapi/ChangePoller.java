@@ -203,8 +203,10 @@ class ChangePoller implements SmartLifecycle {
                             woken = true;
                             wake.notifyAll();
                         }
+                        // Let the next change notifications gather (class comment). Only after a wake-up: the agent
+                        // revision notices of a fan-out (one per state flush) must not hold up the next change.
+                        Thread.sleep(COALESCE.toMillis());
                     }
-                    Thread.sleep(COALESCE.toMillis()); // let the next notifications gather (class comment)
                 }
             } catch (InterruptedException ex) {
                 return; // stopping

@@ -46,13 +46,30 @@ class PresharedKeysBatchTest {
         }
         assertThat(keys.forLinks(device, agents)).allSatisfy((a, k) -> assertThat(k.reveal())
                 .isEqualTo(batch.get(a).reveal()));
-        Integer rows = jdbc.queryForObject(
-                "SELECT COUNT(*) FROM preshared_key WHERE peer_low = ? OR peer_high = ?",
-                Integer.class,
-                device,
-                device);
-        assertThat(rows).isEqualTo(3);
+        assertThat(linkRows(device)).isEqualTo(3);
         assertThat(keys.forLinks(device, List.of(device))).isEmpty(); // no link to itself
+    }
+
+    @Test
+    void aDeviceWithoutKeysGetsAllItsLinksInOneGoAndDuplicatesCollapse() {
+        Fixtures fx = new Fixtures(new ApiClient(port));
+        UUID net = fx.network("10.72.0.0/24", null);
+        UUID device = fx.device(net, Map.of()).id();
+        List<UUID> agents = List.of(agent(fx, net, 1), agent(fx, net, 2));
+        List<UUID> asked = List.of(agents.get(0), agents.get(1), agents.get(0), device);
+
+        Map<UUID, WireGuardSecret> batch = keys.forLinks(device, asked);
+
+        assertThat(batch).containsOnlyKeys(agents);
+        for (UUID a : agents) {
+            assertThat(keys.forLink(device, a).reveal()).isEqualTo(batch.get(a).reveal());
+        }
+        assertThat(linkRows(device)).isEqualTo(2);
+    }
+
+    private Integer linkRows(UUID peer) {
+        return jdbc.queryForObject(
+                "SELECT COUNT(*) FROM preshared_key WHERE peer_low = ? OR peer_high = ?", Integer.class, peer, peer);
     }
 
     private static UUID agent(Fixtures fx, UUID net, int i) {
