@@ -13,6 +13,7 @@ import dev.wgmesh.agent.probe.LatencyProber;
 import dev.wgmesh.agent.probe.ProbeTargets;
 import dev.wgmesh.agent.sync.ApplyException;
 import dev.wgmesh.agent.sync.ConfigApplier;
+import dev.wgmesh.agent.sync.ControllerChannel;
 import dev.wgmesh.agent.sync.DeviceQueueStats;
 import dev.wgmesh.agent.sync.HandshakeEvents;
 import dev.wgmesh.agent.sync.HostApplier;
@@ -29,7 +30,6 @@ import dev.wgmesh.proto.v1.Hello;
 import dev.wgmesh.proto.v1.HostFacts;
 import dev.wgmesh.proto.v1.PeerConfig;
 import dev.wgmesh.proto.v1.Snapshot;
-import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
 import java.lang.System.Logger;
@@ -141,9 +141,7 @@ public final class AgentRunner implements AutoCloseable {
                 handshakes::handshakeRttMicros);
         AgentMetrics.fromOptions(options.metricsListen(), stats).ifPresent(m -> resources.add(0, m));
 
-        ManagedChannel channel = Grpc.newChannelBuilder(options.controller(), tls.channelCredentials())
-                .keepAliveTime(30, TimeUnit.SECONDS)
-                .build();
+        ManagedChannel channel = ControllerChannel.open(options.controller(), tls.channelCredentials());
         resources.add(0, () -> channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS));
         SyncClient client = new SyncClient(
                 channel,

@@ -249,7 +249,12 @@ public final class SimulatedAgent implements AutoCloseable {
             // Messages are handled on gRPC's pool, not on the transport thread (directExecutor): a 5,000-peer snapshot
             // handled on an event loop holds up every connection on it, and a 5,000-agent run so configured lost
             // streams while connecting (UNAVAILABLE "Network closed", no message received).
-            return NettyChannelBuilder.forAddress(host, port).sslContext(ssl).build();
+            // As the real agent's channel (agent module, ControllerChannel): a fixed 4 MiB receive window, no
+            // bandwidth-probing PINGs for the controller to answer on every update.
+            return NettyChannelBuilder.forAddress(host, port)
+                    .sslContext(ssl)
+                    .flowControlWindow(4 * 1024 * 1024)
+                    .build();
         } catch (javax.net.ssl.SSLException ex) {
             throw new IllegalStateException(ex);
         }
