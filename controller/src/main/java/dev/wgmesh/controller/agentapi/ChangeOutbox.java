@@ -3,8 +3,8 @@ package dev.wgmesh.controller.agentapi;
 import dev.wgmesh.controller.audit.AuditRecorded;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -17,7 +17,9 @@ import org.springframework.stereotype.Component;
  * Writes {@code change_outbox} rows. Changes to networks, sites and peers arrive as {@link AuditRecorded} events,
  * published inside the transaction of the change, so the row commits exactly when the change does and the
  * database's commit order is the order every replica sees (CONTROL-PLANE.md on Firezone: after-commit hooks are not
- * globally ordered). On PostgreSQL a {@code pg_notify} in the same transaction wakes the other replicas at commit.
+ * globally ordered). On PostgreSQL a statement-level trigger on the table (migration V43) sends the
+ * {@link #CHANNEL} notification that wakes the other replicas' readers at commit; the writer adds no statement of its
+ * own for it.
  */
 @Component
 class ChangeOutbox {
@@ -56,7 +58,10 @@ class ChangeOutbox {
         append(networkId, e.targetType(), e.targetId(), e.action());
     }
 
-    /** Appends a row in the caller's transaction, if any (otherwise it autocommits). */
+    /**
+     * Appends a row in the caller's transaction, if any (otherwise it autocommits). On PostgreSQL the insert also
+     * queues the wake-up notification, delivered when the row commits (V43 trigger).
+     */
     void append(UUID networkId, String targetType, String targetId, String action) {
         jdbc.update(
                 "INSERT INTO change_outbox (network_id, target_type, target_id, action, created_at)"
@@ -65,10 +70,7 @@ class ChangeOutbox {
                 targetType,
                 targetId,
                 action,
-                Timestamp.from(Instant.now()));
-        if (postgres) {
-            jdbc.queryForList("SELECT pg_notify('" + CHANNEL + "', '')");
-        }
+                OffsetDateTime.now(ZoneOffset.UTC)); // not java.sql.Timestamp: pgjdbc builds a calendar for each
     }
 
     private static UUID networkOf(Map<String, ?> after, Map<String, ?> before) {

@@ -46,6 +46,15 @@ class ChangePoller implements SmartLifecycle {
     static final Duration GAP_WAIT = Duration.ofSeconds(10);
     static final Duration RETENTION = Duration.ofHours(1);
     private static final int BATCH = 2000;
+    /**
+     * Rows after the floor ({@code ?}), with an upper bound ({@code ?}, {@link Long#MAX_VALUE}) that changes nothing
+     * but the plan: without statistics (a table autovacuum has not analysed yet, or a server without autovacuum)
+     * PostgreSQL estimates {@code id > ?} as a third of the table and reads and sorts the whole outbox on every poll
+     * (3.6 ms at 30,000 rows, about a tenth of the database's CPU under a bulk peer load); a two-sided range is
+     * estimated as narrow and read through the primary key (0.04 ms).
+     */
+    static final String READ = "SELECT id, network_id, target_type, target_id, action, created_at FROM change_outbox"
+            + " WHERE id > ? AND id <= ? ORDER BY id LIMIT " + BATCH;
     /** Least time between two wake-ups the listener hands the reader (see the class comment). */
     static final Duration COALESCE = Duration.ofMillis(25);
     /** How long one wait for notifications blocks before the listener checks {@link #running} again. */
@@ -126,8 +135,7 @@ class ChangePoller implements SmartLifecycle {
     /** Reads and dispatches every row not yet processed. Package-private for tests. */
     synchronized void poll() {
         List<ChangeEvent> rows = jdbc.query(
-                "SELECT id, network_id, target_type, target_id, action, created_at FROM change_outbox"
-                        + " WHERE id > ? ORDER BY id LIMIT " + BATCH,
+                READ,
                 (rs, n) -> new ChangeEvent(
                         rs.getLong(1),
                         rs.getObject(2, UUID.class),
@@ -135,7 +143,8 @@ class ChangePoller implements SmartLifecycle {
                         rs.getString(4),
                         rs.getString(5),
                         rs.getTimestamp(6).toInstant()),
-                floor);
+                floor,
+                Long.MAX_VALUE);
         List<ChangeEvent> fresh = new ArrayList<>();
         for (ChangeEvent e : rows) {
             if (seenAboveFloor.add(e.id())) {

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.data.domain.Pageable;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -34,12 +35,14 @@ public class SiteService {
     private final SiteRepository repository;
     private final NetworkService networks;
     private final AuditLog audit;
+    private final JdbcTemplate jdbc;
     private final Clock clock = Clock.systemUTC();
 
-    SiteService(SiteRepository repository, NetworkService networks, AuditLog audit) {
+    SiteService(SiteRepository repository, NetworkService networks, AuditLog audit, JdbcTemplate jdbc) {
         this.repository = repository;
         this.networks = networks;
         this.audit = audit;
+        this.jdbc = jdbc;
     }
 
     @Transactional
@@ -63,6 +66,16 @@ public class SiteService {
     @Transactional(readOnly = true)
     public Optional<Site> find(UUID networkId, UUID siteId) {
         return repository.findByIdAndNetworkId(siteId, networkId).map(Site::of);
+    }
+
+    /**
+     * Whether the site exists in that network. Plain JDBC on the caller's connection, without a transaction of its
+     * own: peer creation runs in a JDBC-only transaction, which a JPA query could not join.
+     */
+    public boolean exists(UUID networkId, UUID siteId) {
+        Integer n = jdbc.queryForObject(
+                "SELECT count(*) FROM site WHERE id = ? AND network_id = ?", Integer.class, siteId, networkId);
+        return n != null && n > 0;
     }
 
     /** Every site of a network (few per network: unpaged, for config rendering and overlap checks). */

@@ -115,6 +115,46 @@ class PeerApiTest {
         assertThat(rows("peer", net)).isEqualTo(1);
         assertThat(rows("ip_allocation", net)).isEqualTo(2); // the failed attempt's reservations were released
         assertThat(rows("ip_allocation", other)).isZero();
+        // The failed creations' audit entries and outbox rows rolled back with them.
+        assertThat(jdbc.queryForObject(
+                        "SELECT count(*) FROM audit_event WHERE action = 'peer.created' AND details LIKE ?",
+                        Integer.class,
+                        "%" + net + "%"))
+                .isEqualTo(1);
+        String peerChanges = "SELECT count(*) FROM change_outbox WHERE target_type = 'peer' AND network_id = ?";
+        assertThat(jdbc.queryForObject(peerChanges, Integer.class, net)).isEqualTo(1);
+        assertThat(jdbc.queryForObject(peerChanges, Integer.class, other)).isZero();
+    }
+
+    /** A creation accepts a site of the peer's own network only. */
+    @Test
+    void agentsJoinOnlyASiteOfTheirOwnNetwork() {
+        UUID net = fx.network("10.88.0.0/24", null);
+        UUID site = fx.site(net, "192.168.88.0/24");
+        UUID other = fx.network("10.89.0.0/24", null);
+        UUID otherSite = fx.site(other, "192.168.89.0/24");
+
+        var inSite = fx.agent(
+                net,
+                site,
+                "198.51.100.89:51820",
+                WireGuardKeys.generateKeyPair().publicKey());
+        assertThat(inSite.json().get("siteId").asString()).isEqualTo(site.toString());
+        var foreign = api.post(
+                peers(net),
+                map(
+                        "name",
+                        unique("a"),
+                        "kind",
+                        "AGENT",
+                        "siteId",
+                        otherSite,
+                        "publicKey",
+                        WireGuardKeys.generateKeyPair().publicKey()));
+        assertThat(foreign.status()).isEqualTo(400);
+        assertThat(foreign.json().get("errors").get(0).get("field").asString()).isEqualTo("siteId");
+        assertThat(rows("peer", net)).isEqualTo(1);
+        assertThat(rows("ip_allocation", net)).isEqualTo(1);
     }
 
     /** Peer and tags go in one statement on PostgreSQL: a conflict in either leaves neither, nor an address. */

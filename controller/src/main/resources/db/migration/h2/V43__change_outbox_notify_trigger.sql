@@ -1,0 +1,4 @@
+-- PostgreSQL wakes other replicas with a NOTIFY from a trigger on change_outbox here
+-- (db/migration/postgresql/V43). H2 has no LISTEN/NOTIFY: the embedded database serves a single controller, whose
+-- ChangePoller polls the outbox. Nothing to create; the version exists so both databases report the same schema
+-- version.
