@@ -5,7 +5,7 @@
 # the daemons' queue/stage statistics (wgmesh: Prometheus /metrics), and per-thread CPU of both daemons.
 #
 # Usage: sudo bench/fairdiag.sh [seconds-per-run]   (env IMPLS="wireguard-go wgmesh-parallel wgmesh-inline-fifo ...",
-#        SCEN="flood tcp4 tcp1"; -fifo: WGMESH_INLINE_FQ=off and one TUN ring; -1ring: WGMESH_TUN_RINGS=1)
+#        SCEN="flood tcp4 tcp1", QUIET=1 skips the sampling, PINGS=1 prints every RTT in order; -fifo: WGMESH_INLINE_FQ=off and one TUN ring; -1ring: WGMESH_TUN_RINGS=1)
 set -euo pipefail
 umask 077
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -78,11 +78,24 @@ sample() { # IMPL
   esac
   echo "  -- threads A (pid $a):"; threads "$a"; echo "  -- threads B (pid $b):"; threads "$b"
 }
-p99() { python3 - "$1" "$2" <<'P'
+p99() { python3 - "$1" "$2" "${3:-}" <<'P'
 import re, sys
 t = open(sys.argv[1]).read(); sent = int(sys.argv[2])
 r = sorted(float(m) for m in re.findall(r"time=([0-9.]+)", t))
 print("p99=%s ms lost=%d/%d max=%s" % ("%.2f" % r[min(len(r)-1, int(.99*len(r)))] if r else "nan", sent-len(r), sent, "%.1f" % r[-1] if r else "nan"))
+if len(sys.argv) > 3 and sys.argv[3]:  # PINGS=1: every reply in order, "seq:ms", to see when the slow ones come
+    print("    " + " ".join("%s:%s" % m for m in re.findall(r"icmp_seq=(\d+) ttl=\d+ time=([0-9.]+)", t)))
+P
+}
+ksoftirqd_ticks() { # user+system ticks of all ksoftirqd threads (softirq work the kernel deferred to a normal thread)
+  local p t=0; for p in $(pgrep ksoftirqd); do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"
+}
+softnet_delta() { # BEFORE: per-CPU packets processed by NET_RX, dropped at a full backlog, squeezed (softirq out of budget)
+  python3 - "$1" "$(cat /proc/net/softnet_stat)" <<'P'
+import sys
+rows = lambda t: [[int(x, 16) for x in l.split()[:3]] for l in t.strip().splitlines()]
+d = [[b - a for a, b in zip(r0, r1)] for r0, r1 in zip(rows(sys.argv[1]), rows(sys.argv[2]))]
+print("  softnet (cpu: processed/dropped/squeezed): " + ", ".join("%d: %d/%d/%d" % (i, *r) for i, r in enumerate(d)))
 P
 }
 for impl in $impls; do
@@ -95,12 +108,14 @@ for impl in $impls; do
       tcp1) ip netns exec "$(ns A)" iperf3 -c 10.251.0.2 -t "$duration" -J > "$tmp/l.json" 2>/dev/null & ;;
     esac
     load=$!
+    sn0="$(cat /proc/net/softnet_stat)"; ks0="$(ksoftirqd_ticks)"
     sleep 0.3
     ip netns exec "$(ns A)" ping -i 0.2 -c $((duration * 5 - 5)) -W 1 10.251.0.2 > "$tmp/ping.txt" 2>&1 &
     pg=$!
     sleep $((duration / 2)); [ -n "${QUIET:-}" ] || sample "$impl"
     wait "$pg" || true; wait "$load" || true
-    echo "  ping $(p99 "$tmp/ping.txt" $((duration * 5 - 5)))  goodput $(python3 -c '
+    softnet_delta "$sn0"; echo "  ksoftirqd CPU: $(( ($(ksoftirqd_ticks) - ks0) * 1000 / $(getconf CLK_TCK) )) ms over the run"
+    echo "  ping $(p99 "$tmp/ping.txt" $((duration * 5 - 5)) "${PINGS:-}")  goodput $(python3 -c '
 import json,sys; e=json.load(open(sys.argv[1]))["end"]
 s=e.get("sum_received") or e["sum"]; print("%.2f Gb/s" % (s["bits_per_second"]*(1-s.get("lost_percent",0)/100)/1e9))' "$tmp/l.json" 2>/dev/null || echo ?)"
   done

@@ -22,7 +22,8 @@ import java.util.List;
  * addresses, protocol and ports ({@link #queueOf}), so every flow keeps to one ring and two flows share one with
  * probability 1/queues. Reading the rings in turn, a fixed share from each per pass, gives each ring its share of
  * the reader however fast one is filled, and the kernel's tail drops fall on the ring that overflows. Then the
- * reader's FQ-CoDel sorts what it read.
+ * reader's FQ-CoDel sorts what it read. A flow whose ring turns out to carry a flood is moved off it: its return
+ * traffic is written on a cold ring instead ({@link RingHeat}), and the kernel follows.
  *
  * <p>Threading: {@link #readBatch}, {@link #readBatchNow} and {@link #read} from one reader thread at a time (the
  * rotation and the poll set are that thread's); writes from any thread, as {@link LinuxTun}'s (each writer thread
@@ -35,6 +36,8 @@ public final class LinuxTunQueues implements MultiQueueTun {
     private final MemorySegment pollfds;
     /** The queue the next read pass starts at: the start rotates so no ring is always read first. */
     private int next;
+    /** The rings' load as the reader sees it, and where writers put each flow's return traffic. */
+    private final RingHeat heat;
     /** Per writer thread: a batch's queues and one queue's sub-batch (grown to the largest batch, then reused). */
     private final ThreadLocal<WriteScratch> scratch = ThreadLocal.withInitial(WriteScratch::new);
 
@@ -47,6 +50,7 @@ public final class LinuxTunQueues implements MultiQueueTun {
         this.queues = queues;
         this.rings = queues.toArray(new LinuxTun[0]);
         this.pollfds = Arena.ofAuto().allocate((rings.length + 1) * Libc.POLLFD_SIZE, 8);
+        this.heat = new RingHeat(rings.length);
     }
 
     /** Creates the interface {@code name} with {@code count} queues (see {@link LinuxTun#openQueues}). */
@@ -112,7 +116,12 @@ public final class LinuxTunQueues implements MultiQueueTun {
 
     @Override
     public void write(byte[] buf, int off, int len) throws IOException {
-        rings[queueOf(buf, off, len, rings.length)].write(buf, off, len);
+        rings[heat.ringFor(flowHash(buf, off, len), heat.hot())].write(buf, off, len);
+    }
+
+    /** The hot rings, bit q for ring q ({@link RingHeat}): for tests and diagnostics. */
+    long hotRings() {
+        return heat.hot();
     }
 
     /** Waits until some queue has a packet, then reads as {@link #readBatchNow}. */
@@ -162,12 +171,17 @@ public final class LinuxTunQueues implements MultiQueueTun {
                 if (n < 0) {
                     return got == 0 ? -1 : got;
                 }
+                if (n > 0) {
+                    PacketBuffer sample = bufs[got + n - 1];
+                    heat.read(q, n, flowHash(sample.data, sample.offset, sample.length));
+                }
                 if (n < want) {
                     drained |= 1L << q;
                 }
                 got += n;
             }
         }
+        heat.endOfCall(System.nanoTime());
         return got;
     }
 
@@ -238,9 +252,10 @@ public final class LinuxTunQueues implements MultiQueueTun {
         PacketBuffer[] out = w.out;
         int[] queue = w.queue;
         long seen = 0;
+        long hot = heat.hot();
         for (int i = 0; i < count; i++) {
             PacketBuffer b = bufs[i];
-            queue[i] = queueOf(b.data, b.offset, b.length, k);
+            queue[i] = heat.ringFor(flowHash(b.data, b.offset, b.length), hot);
             seen |= 1L << queue[i];
         }
         int failed = 0;
@@ -261,11 +276,19 @@ public final class LinuxTunQueues implements MultiQueueTun {
     }
 
     /**
-     * The queue for an inner IP packet: a hash of its addresses, protocol and (TCP, UDP, SCTP, UDP-Lite) ports that
-     * is the same for both directions, so a flow's return traffic written here and the flow itself read back share
-     * a queue. Fragments and other protocols hash by addresses only; anything unparsable goes to queue 0.
+     * The queue for an inner IP packet while no ring is hot: a hash of its addresses, protocol and (TCP, UDP, SCTP,
+     * UDP-Lite) ports that is the same for both directions ({@link #flowHash}), so a flow's return traffic written
+     * here and the flow itself read back share a queue. Anything unparsable goes to queue 0.
      */
     static int queueOf(byte[] p, int off, int len, int queues) {
+        return RingHeat.scale(flowHash(p, off, len), queues);
+    }
+
+    /**
+     * A symmetric hash of an inner IP packet's flow: addresses, protocol and (TCP, UDP, SCTP, UDP-Lite) ports, the
+     * same for both directions. Fragments and other protocols hash by addresses only; anything unparsable is 0.
+     */
+    static int flowHash(byte[] p, int off, int len) {
         if (len < 20) {
             return 0;
         }
@@ -298,7 +321,7 @@ public final class LinuxTunQueues implements MultiQueueTun {
         h ^= h >>> 13;
         h *= 0xc2b2ae35;
         h ^= h >>> 16;
-        return (int) (((h & 0xffffffffL) * queues) >>> 32);
+        return h;
     }
 
     private static int be32(byte[] p, int i) {

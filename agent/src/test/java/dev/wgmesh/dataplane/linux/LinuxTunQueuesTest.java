@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * One reader on the eight queues (rings) of a real multi-queue TUN in a throwaway namespace: the kernel spreads UDP
  * flows sent from inside the namespace over the rings, and the reader takes from every ring in turn, so a flow that
- * filled its ring first does not keep the others waiting.
+ * filled its ring first does not keep the others waiting; a flow whose ring carries a flood is moved off it.
  */
 @Timeout(60)
 class LinuxTunQueuesTest {
@@ -129,6 +130,66 @@ class LinuxTunQueuesTest {
     }
 
     @Test
+    void aFlowWhoseRingCarriesAFloodIsMovedToAnotherRing() throws Exception {
+        // A flood from one port while the reader reads, until the reader sees its ring as hot.
+        AtomicBoolean stop = new AtomicBoolean();
+        CompletableFuture<Void> flood = CompletableFuture.runAsync(() -> {
+            try {
+                ThreadNetns.call(ns.path(), () -> {
+                    byte[] payload = new byte[200];
+                    InetSocketAddress to = new InetSocketAddress(InetAddress.getByName("10.79.0.2"), 9);
+                    try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("10.79.0.1", FLOOD_PORT))) {
+                        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                        for (int i = 0; i < 2_000_000 && !stop.get() && System.nanoTime() < end; i++) {
+                            s.send(new DatagramPacket(payload, payload.length, to));
+                        }
+                    }
+                    return null;
+                });
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        PacketBuffer[] bufs = buffers(64);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+        try {
+            while (tun.hotRings() == 0 && System.nanoTime() < deadline) {
+                tun.readBatchNow(bufs, bufs.length, 2048);
+            }
+        } finally {
+            stop.set(true);
+            flood.get(10, TimeUnit.SECONDS);
+        }
+        long hot = tun.hotRings();
+        assertThat(Long.bitCount(hot))
+                .as("the flood's ring, and only it, is hot")
+                .isEqualTo(1);
+        int floodRing = Long.numberOfTrailingZeros(hot);
+        drainEveryRing(bufs);
+
+        // A flow whose own ring is the flood's: its return traffic goes elsewhere, and the kernel moves it there.
+        int port = 45000;
+        while (LinuxTunQueues.queueOf(udpV4("10.79.0.2", 9, "10.79.0.1", port).data, PacketBuffer.HEADROOM, 36, RINGS)
+                != floodRing) {
+            port++;
+        }
+        PacketBuffer reply = udpV4("10.79.0.2", 9, "10.79.0.1", port);
+        assertThat(tun.writeBatch(new PacketBuffer[] {reply}, 1)).isZero();
+        sendFromPorts(port, 1, 1);
+        int ringOfFlow = -1;
+        for (int q = 0; q < RINGS && ringOfFlow < 0; q++) {
+            int n = tun.queues().get(q).readBatchNow(bufs, bufs.length, 2048);
+            for (int i = 0; i < n; i++) {
+                if (udpSourcePort(bufs[i]) == port) {
+                    ringOfFlow = q;
+                }
+            }
+        }
+        assertThat(ringOfFlow).as("the flow was read").isNotNegative();
+        assertThat(ringOfFlow).as("the flow left the flood's ring").isNotEqualTo(floodRing);
+    }
+
+    @Test
     void theQueueHashIsTheSameBothWays() {
         PacketBuffer there = udpV4("10.1.2.3", 5000, "10.9.8.7", 53);
         PacketBuffer back = udpV4("10.9.8.7", 53, "10.1.2.3", 5000);
@@ -160,6 +221,14 @@ class LinuxTunQueuesTest {
         Thread.sleep(200);
         tun.close();
         assertThat(blocked.get(5, TimeUnit.SECONDS)).isEqualTo(-1);
+    }
+
+    private void drainEveryRing(PacketBuffer[] bufs) throws Exception {
+        for (LinuxTun q : tun.queues()) {
+            while (q.readBatchNow(bufs, bufs.length, 2048) > 0) {
+                // discard
+            }
+        }
     }
 
     /** {@code count} flows (source ports from {@code firstPort}), {@code packets} datagrams each, to 10.79.0.2. */
