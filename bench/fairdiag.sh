@@ -90,6 +90,8 @@ P
 ksoftirqd_ticks() { # user+system ticks of all ksoftirqd threads (softirq work the kernel deferred to a normal thread)
   local p t=0; for p in $(pgrep ksoftirqd); do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"
 }
+udp_drops() { ip netns exec "$(ns "$1")" ss -uamn 'sport = :51820' | grep -o ',d[0-9]*)' | tr -dc '0-9' | head -c 20; }
+tun_drops() { cat /sys/class/net/"fdA$id$phase"/statistics/tx_dropped 2>/dev/null || ip netns exec "$(ns A)" cat /sys/class/net/"fdA$id$phase"/statistics/tx_dropped; }
 softnet_delta() { # BEFORE: per-CPU packets processed by NET_RX, dropped at a full backlog, squeezed (softirq out of budget)
   python3 - "$1" "$(cat /proc/net/softnet_stat)" <<'P'
 import sys
@@ -114,7 +116,8 @@ for impl in $impls; do
     pg=$!
     sleep $((duration / 2)); [ -n "${QUIET:-}" ] || sample "$impl"
     wait "$pg" || true; wait "$load" || true
-    softnet_delta "$sn0"; echo "  ksoftirqd CPU: $(( ($(ksoftirqd_ticks) - ks0) * 1000 / $(getconf CLK_TCK) )) ms over the run"
+    softnet_delta "$sn0"; echo "  UDP :51820 socket drops A/B (cumulative): $(udp_drops A)/$(udp_drops B); A TUN ring drops (cumulative): $(tun_drops)"
+    echo "  ksoftirqd CPU: $(( ($(ksoftirqd_ticks) - ks0) * 1000 / $(getconf CLK_TCK) )) ms over the run"
     echo "  ping $(p99 "$tmp/ping.txt" $((duration * 5 - 5)) "${PINGS:-}")  goodput $(python3 -c '
 import json,sys; e=json.load(open(sys.argv[1]))["end"]
 s=e.get("sum_received") or e["sum"]; print("%.2f Gb/s" % (s["bits_per_second"]*(1-s.get("lost_percent",0)/100)/1e9))' "$tmp/l.json" 2>/dev/null || echo ?)"

@@ -1,5 +1,7 @@
 package dev.wgmesh.dataplane.buffer;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * One packet's storage as it travels TUN → queue → crypto → UDP (or back), reused from a {@link BufferPool}.
  *
@@ -45,6 +47,13 @@ public final class PacketBuffer {
 
     final BufferPool pool;
 
+    // Heap segments of data from the last two offsets native I/O used (segmentFrom): kept across reuse of the buffer
+    private byte[] segmentsOf;
+    private MemorySegment segment0;
+    private MemorySegment segment1;
+    private int segmentOffset0 = -1;
+    private int segmentOffset1 = -1;
+
     PacketBuffer(BufferPool pool, int capacity) {
         this.pool = pool;
         this.data = new byte[capacity];
@@ -57,6 +66,31 @@ public final class PacketBuffer {
 
     public int capacity() {
         return data.length;
+    }
+
+    /**
+     * {@link #data} from {@code off} to its end as a heap memory segment, for a native call on it (a TUN read or
+     * write). Why: making a segment of an array costs three small objects per call; a pooled buffer lives for the
+     * device's lifetime and sees one or two offsets (read at the headroom, written a header in front of a decrypted
+     * packet), so the last two are kept and steady-state I/O allocates nothing. Owner thread only, like every field.
+     */
+    public MemorySegment segmentFrom(int off) {
+        if (segmentsOf != data) {
+            segmentsOf = data;
+            segmentOffset0 = -1;
+            segmentOffset1 = -1;
+        }
+        if (off == segmentOffset0) {
+            return segment0;
+        }
+        if (off == segmentOffset1) {
+            return segment1;
+        }
+        segment1 = segment0;
+        segmentOffset1 = segmentOffset0;
+        segment0 = MemorySegment.ofArray(data).asSlice(off);
+        segmentOffset0 = off;
+        return segment0;
     }
 
     /** Resets the per-packet fields; called when the buffer goes back to its pool. */

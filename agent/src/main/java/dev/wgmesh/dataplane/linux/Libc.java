@@ -271,11 +271,20 @@ public final class Libc {
 
     /** Critical read straight into {@code buf[off..off+len)}; {@code fd} must be non-blocking. */
     public static long readHeap(NativeContext ctx, int fd, byte[] buf, int off, int len) {
+        return readHeap(ctx, fd, MemorySegment.ofArray(buf).asSlice(off, len), len);
+    }
+
+    /**
+     * Critical read of up to {@code len} bytes into the heap segment {@code at} (at least {@code len} long; a cached
+     * one, {@link dev.wgmesh.dataplane.buffer.PacketBuffer#segmentFrom}, makes the call allocation-free); {@code fd}
+     * must be non-blocking.
+     */
+    public static long readHeap(NativeContext ctx, int fd, MemorySegment at, int len) {
+        if (len < 0 || len > at.byteSize()) {
+            throw new IndexOutOfBoundsException("read of " + len + " bytes into " + at.byteSize());
+        }
         try {
-            return check(
-                    (long) READ_CRITICAL.invokeExact(
-                            ctx.capture, fd, MemorySegment.ofArray(buf).asSlice(off, len), (long) len),
-                    ctx.capture);
+            return check((long) READ_CRITICAL.invokeExact(ctx.capture, fd, at, (long) len), ctx.capture);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -283,11 +292,16 @@ public final class Libc {
 
     /** Critical write straight from {@code buf[off..off+len)}; {@code fd} must be non-blocking. */
     public static long writeHeap(NativeContext ctx, int fd, byte[] buf, int off, int len) {
+        return writeHeap(ctx, fd, MemorySegment.ofArray(buf).asSlice(off, len), len);
+    }
+
+    /** Critical write of the first {@code len} bytes of the heap segment {@code from}; see {@link #readHeap}. */
+    public static long writeHeap(NativeContext ctx, int fd, MemorySegment from, int len) {
+        if (len < 0 || len > from.byteSize()) {
+            throw new IndexOutOfBoundsException("write of " + len + " bytes from " + from.byteSize());
+        }
         try {
-            return check(
-                    (long) WRITE_CRITICAL.invokeExact(
-                            ctx.capture, fd, MemorySegment.ofArray(buf).asSlice(off, len), (long) len),
-                    ctx.capture);
+            return check((long) WRITE_CRITICAL.invokeExact(ctx.capture, fd, from, (long) len), ctx.capture);
         } catch (Throwable t) {
             throw rethrow(t);
         }

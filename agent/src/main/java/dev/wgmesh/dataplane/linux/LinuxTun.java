@@ -313,7 +313,7 @@ public final class LinuxTun implements TunDevice {
         }
         try {
             if (!options.vnetHdr()) {
-                long n = readRaw(ctx, buf, off, len, block);
+                long n = readRaw(ctx, MemorySegment.ofArray(buf).asSlice(off, len), len, block);
                 return n < 0 && n != NOTHING_READY ? -1 : n;
             }
             VnetReader r = readers.get();
@@ -325,7 +325,7 @@ public final class LinuxTun implements TunDevice {
                     }
                     continue;
                 }
-                long n = readRaw(ctx, r.frame, 0, r.frame.length, block);
+                long n = readRaw(ctx, r.frameSegment, r.frame.length, block);
                 if (n == NOTHING_READY) {
                     return n;
                 }
@@ -379,8 +379,8 @@ public final class LinuxTun implements TunDevice {
                     continue;
                 }
                 long n = r != null
-                        ? readRaw(ctx, r.frame, 0, r.frame.length, block && i == 0)
-                        : readRaw(ctx, b.data, b.offset, maxLen, block && i == 0);
+                        ? readRaw(ctx, r.frameSegment, r.frame.length, block && i == 0)
+                        : readRaw(ctx, b.segmentFrom(b.offset), maxLen, block && i == 0);
                 if (n == NOTHING_READY) {
                     break;
                 }
@@ -416,15 +416,15 @@ public final class LinuxTun implements TunDevice {
     }
 
     /**
-     * One read into {@code buf[off..off+len)}; the caller holds {@link #tun}.
+     * One read of up to {@code len} bytes into the heap segment {@code at}; the caller holds {@link #tun}.
      *
      * @return the bytes read; -1 when closed or gone; {@link #NOTHING_READY} when {@code block} is false and the
      *     queue is empty
      */
-    private long readRaw(NativeContext ctx, byte[] buf, int off, int len, boolean block) throws IOException {
+    private long readRaw(NativeContext ctx, MemorySegment at, int len, boolean block) throws IOException {
         boolean errorSeen = false;
         while (!closed) {
-            long n = Libc.readHeap(ctx, tun.fd, buf, off, len);
+            long n = Libc.readHeap(ctx, tun.fd, at, len);
             if (n >= 0) {
                 return n;
             }
@@ -473,7 +473,7 @@ public final class LinuxTun implements TunDevice {
                 int failed = 0;
                 for (int i = 0; i < count; i++) {
                     PacketBuffer b = bufs[i];
-                    failed += writeRaw(ctx, b.data, b.offset, b.length) == 0 ? 0 : 1;
+                    failed += writeRaw(ctx, b.segmentFrom(b.offset), b.length) == 0 ? 0 : 1;
                 }
                 return failed;
             }
@@ -515,7 +515,7 @@ public final class LinuxTun implements TunDevice {
             VirtioNetHdr.writeNone(b.data, off - VNET_HDR_LEN);
         }
         boolean merged = VirtioNetHdr.gsoType(b.data, off - VNET_HDR_LEN) != VirtioNetHdr.GSO_NONE;
-        int r = writeRaw(ctx, b.data, off - VNET_HDR_LEN, b.length + VNET_HDR_LEN);
+        int r = writeRaw(ctx, b.segmentFrom(off - VNET_HDR_LEN), b.length + VNET_HDR_LEN);
         if (r == -Libc.EINVAL && merged) {
             gro = false; // the kernel refuses super-packets: plain frames from now on (this run is lost)
         }
@@ -547,10 +547,10 @@ public final class LinuxTun implements TunDevice {
         return -err;
     }
 
-    /** One write from the heap; retries EINTR and a short EAGAIN. @return 0 or -errno */
-    private int writeRaw(NativeContext ctx, byte[] buf, int off, int len) {
+    /** One write of {@code len} bytes from a heap segment; retries EINTR and a short EAGAIN. @return 0 or -errno */
+    private int writeRaw(NativeContext ctx, MemorySegment from, int len) {
         for (int attempt = 0; ; attempt++) {
-            int r = writeOutcome(ctx, Libc.writeHeap(ctx, tun.fd, buf, off, len), attempt);
+            int r = writeOutcome(ctx, Libc.writeHeap(ctx, tun.fd, from, len), attempt);
             if (r != RETRY) {
                 return r;
             }
@@ -580,7 +580,9 @@ public final class LinuxTun implements TunDevice {
         }
         try {
             NativeContext ctx = NativeContext.current();
-            int r = options.vnetHdr() ? writeVnetCopy(ctx, buf, off, len) : writeRaw(ctx, buf, off, len);
+            int r = options.vnetHdr()
+                    ? writeVnetCopy(ctx, buf, off, len)
+                    : writeRaw(ctx, MemorySegment.ofArray(buf).asSlice(off, len), len);
             if (r != 0) {
                 throw new NativeException("write " + name, -r);
             }

@@ -18,6 +18,9 @@ final class VnetReader {
     static final int FRAME_SIZE = VirtioNetHdr.LEN + 65535 + 64;
 
     final byte[] frame = new byte[FRAME_SIZE];
+    /** {@link #frame} as a heap segment, made once: reads go straight into it without allocating. */
+    final java.lang.foreign.MemorySegment frameSegment = java.lang.foreign.MemorySegment.ofArray(frame);
+
     private final TcpSegmenter segmenter = new TcpSegmenter();
     private int singleLen = -1;
     private long dropped;
