@@ -1,10 +1,31 @@
 package dev.wgmesh.dataplane.linux;
 
+import dev.wgmesh.dataplane.buffer.PacketBuffer;
 import dev.wgmesh.dataplane.config.IpPrefix;
 
-/** Builds ICMP echo requests (IPv4 and IPv6) and recognises the kernel's replies, for TUN tests. */
+/** Builds ICMP echo requests (IPv4 and IPv6) and UDP datagrams, and recognises the kernel's replies, for TUN tests. */
 final class IcmpPackets {
     private IcmpPackets() {}
+
+    /** An IPv4 UDP datagram with 8 bytes of payload, valid IP checksum and no UDP checksum, at the headroom. */
+    static PacketBuffer udpV4(String src, int sport, String dst, int dport) {
+        PacketBuffer b = PacketBuffer.unpooled(2048 + PacketBuffer.HEADROOM);
+        b.offset = PacketBuffer.HEADROOM;
+        b.length = 36;
+        byte[] p = b.data;
+        int o = b.offset;
+        p[o] = 0x45;
+        put16(p, o + 2, 36);
+        p[o + 8] = 64;
+        p[o + 9] = 17;
+        System.arraycopy(IpPrefix.parseAddress(src), 0, p, o + 12, 4);
+        System.arraycopy(IpPrefix.parseAddress(dst), 0, p, o + 16, 4);
+        put16(p, o + 10, checksum(p, o, 20, 0));
+        put16(p, o + 20, sport);
+        put16(p, o + 22, dport);
+        put16(p, o + 24, 16);
+        return b;
+    }
 
     static byte[] echoV4(String src, String dst, int id, int seq) {
         byte[] p = new byte[20 + 8 + 16];

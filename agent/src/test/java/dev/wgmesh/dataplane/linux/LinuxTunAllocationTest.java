@@ -145,27 +145,13 @@ class LinuxTunAllocationTest {
         }
     }
 
-    /** An IPv4 UDP datagram 10.78.0.2:9 → 10.78.0.1:9 with 8 bytes of payload and no UDP checksum. */
+    /** The datagram every write round sends: 10.78.0.2:9 → 10.78.0.1:9, a closed port. */
+    private static final PacketBuffer TEMPLATE = IcmpPackets.udpV4("10.78.0.2", 9, "10.78.0.1", 9);
+
     private static void udpV4(PacketBuffer b) {
-        b.offset = PacketBuffer.HEADROOM;
-        b.length = 36;
-        byte[] p = b.data;
-        int o = b.offset;
-        java.util.Arrays.fill(p, o, o + 36, (byte) 0);
-        p[o] = 0x45;
-        IcmpPackets.put16(p, o + 2, 36);
-        p[o + 8] = 64;
-        p[o + 9] = 17;
-        p[o + 12] = 10;
-        p[o + 13] = 78;
-        p[o + 15] = 2;
-        p[o + 16] = 10;
-        p[o + 17] = 78;
-        p[o + 19] = 1;
-        IcmpPackets.put16(p, o + 10, IcmpPackets.checksum(p, o, 20, 0));
-        IcmpPackets.put16(p, o + 20, 9);
-        IcmpPackets.put16(p, o + 22, 9);
-        IcmpPackets.put16(p, o + 24, 16);
+        b.offset = TEMPLATE.offset;
+        b.length = TEMPLATE.length;
+        System.arraycopy(TEMPLATE.data, TEMPLATE.offset, b.data, b.offset, TEMPLATE.length);
     }
 
     private static PacketBuffer[] buffers(int n) {

@@ -260,28 +260,8 @@ class LinuxTunQueuesTest {
         return carried;
     }
 
-    /** An IPv4 UDP datagram with 8 bytes of payload, valid IP checksum and no UDP checksum. */
     private static PacketBuffer udpV4(String src, int sport, String dst, int dport) {
-        PacketBuffer b = PacketBuffer.unpooled(2048 + PacketBuffer.HEADROOM);
-        b.offset = PacketBuffer.HEADROOM;
-        b.length = 36;
-        byte[] p = b.data;
-        int o = b.offset;
-        p[o] = 0x45;
-        IcmpPackets.put16(p, o + 2, 36);
-        p[o + 8] = 64;
-        p[o + 9] = 17;
-        try {
-            System.arraycopy(InetAddress.getByName(src).getAddress(), 0, p, o + 12, 4);
-            System.arraycopy(InetAddress.getByName(dst).getAddress(), 0, p, o + 16, 4);
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalArgumentException(e);
-        }
-        IcmpPackets.put16(p, o + 10, IcmpPackets.checksum(p, o, 20, 0));
-        IcmpPackets.put16(p, o + 20, sport);
-        IcmpPackets.put16(p, o + 22, dport);
-        IcmpPackets.put16(p, o + 24, 16);
-        return b;
+        return IcmpPackets.udpV4(src, sport, dst, dport);
     }
 
     private static int udpSourcePort(PacketBuffer b) {
