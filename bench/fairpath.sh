@@ -96,7 +96,13 @@ start_tunnels() {
     ip netns exec "$(ns "$s")" taskset -c "$cpus" iperf3 -s -D -B "10.251.0.$((i + 1))" -p 5201
   done
   sleep 0.5
-  iperf_tcp 4 4 "$cpus" >/dev/null # warm-up, not counted (lets the JIT compile the hot path; same for both)
+  # Warm-up, not counted, the same for every implementation: 6 s of 4 TCP streams, then 3 s of the UDP flood, so a
+  # JVM has compiled the TCP and the flood paths and grown its buffer pool (a fresh pool's buffers are copied by the
+  # first young collections, 30-70 ms pauses) before anything is measured. WARMUP=0 skips it, to see a cold start.
+  if [ "${WARMUP:-1}" != 0 ]; then
+    iperf_tcp 4 6 "$cpus" >/dev/null
+    ip netns exec "$(ns A)" timeout 30 taskset -c "$cpus" iperf3 -c 10.251.0.2 -u -b 0 -l 1380 -t 3 >/dev/null 2>&1 || true
+  fi
 }
 
 bps() { python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"]))' "$1"; }

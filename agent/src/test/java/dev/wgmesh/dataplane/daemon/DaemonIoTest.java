@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 class DaemonIoTest {
 
     @Test
-    void ringsDefaultToEightAndTakeOneToSixtyFour() {
-        assertThat(DaemonIo.parseRings(null)).isEqualTo(DaemonIo.DEFAULT_RINGS).isEqualTo(8);
-        assertThat(DaemonIo.parseRings(" ")).isEqualTo(8);
+    void ringsDefaultToSixteenAndTakeOneToSixtyFour() {
+        assertThat(DaemonIo.parseRings(null)).isEqualTo(DaemonIo.DEFAULT_RINGS).isEqualTo(16);
+        assertThat(DaemonIo.parseRings(" ")).isEqualTo(16);
         assertThat(DaemonIo.parseRings("1")).isEqualTo(1);
         assertThat(DaemonIo.parseRings(" 64 ")).isEqualTo(64);
     }
