@@ -91,7 +91,7 @@ ksoftirqd_ticks() { # user+system ticks of all ksoftirqd threads (softirq work t
   local p t=0; for p in $(pgrep ksoftirqd); do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"
 }
 udp_drops() { ip netns exec "$(ns "$1")" ss -uamn 'sport = :51820' | grep -o ',d[0-9]*)' | tr -dc '0-9' | head -c 20; }
-tun_drops() { cat /sys/class/net/"fdA$id$phase"/statistics/tx_dropped 2>/dev/null || ip netns exec "$(ns A)" cat /sys/class/net/"fdA$id$phase"/statistics/tx_dropped; }
+tun_drops() { ip netns exec "$(ns A)" cat /sys/class/net/"fdA$id$phase"/statistics/tx_dropped; }
 softnet_delta() { # BEFORE: per-CPU packets processed by NET_RX, dropped at a full backlog, squeezed (softirq out of budget)
   python3 - "$1" "$(cat /proc/net/softnet_stat)" <<'P'
 import sys

@@ -269,11 +269,6 @@ public final class Libc {
         }
     }
 
-    /** Critical read straight into {@code buf[off..off+len)}; {@code fd} must be non-blocking. */
-    public static long readHeap(NativeContext ctx, int fd, byte[] buf, int off, int len) {
-        return readHeap(ctx, fd, MemorySegment.ofArray(buf).asSlice(off, len), len);
-    }
-
     /**
      * Critical read of up to {@code len} bytes into the heap segment {@code at} (at least {@code len} long; a cached
      * one, {@link dev.wgmesh.dataplane.buffer.PacketBuffer#segmentFrom}, makes the call allocation-free); {@code fd}
@@ -288,11 +283,6 @@ public final class Libc {
         } catch (Throwable t) {
             throw rethrow(t);
         }
-    }
-
-    /** Critical write straight from {@code buf[off..off+len)}; {@code fd} must be non-blocking. */
-    public static long writeHeap(NativeContext ctx, int fd, byte[] buf, int off, int len) {
-        return writeHeap(ctx, fd, MemorySegment.ofArray(buf).asSlice(off, len), len);
     }
 
     /** Critical write of the first {@code len} bytes of the heap segment {@code from}; see {@link #readHeap}. */

@@ -19,7 +19,7 @@ import java.util.List;
  * ping, a TCP segment of another peer, a DNS query as readily as the flood, before any fair queue of ours sees them.
  * The kernel puts a flow on the queue its return traffic was last written on (tun's flow table, entries kept for
  * seconds) and spreads the others by its flow hash; our writes pick the queue from a symmetric hash of the inner
- * addresses, protocol and ports ({@link #queueOf}), so every flow keeps to one ring and two flows share one with
+ * addresses, protocol and ports ({@link #flowHash}), so every flow keeps to one ring and two flows share one with
  * probability 1/queues. Reading the rings in turn, a fixed share from each per pass, gives each ring its share of
  * the reader however fast one is filled, and the kernel's tail drops fall on the ring that overflows. Then the
  * reader's FQ-CoDel sorts what it read. A flow whose ring turns out to carry a flood is moved off it: its return
@@ -233,7 +233,7 @@ public final class LinuxTunQueues implements MultiQueueTun {
     }
 
     /**
-     * Writes each packet on its flow's queue ({@link #queueOf}), a sub-batch per queue in the order given, so a
+     * Writes each packet on its flow's queue ({@link RingHeat#ringFor}), a sub-batch per queue in the order given, so a
      * flow's packets stay in order and its segments still merge.
      *
      * @return how many packets failed
@@ -276,17 +276,10 @@ public final class LinuxTunQueues implements MultiQueueTun {
     }
 
     /**
-     * The queue for an inner IP packet while no ring is hot: a hash of its addresses, protocol and (TCP, UDP, SCTP,
-     * UDP-Lite) ports that is the same for both directions ({@link #flowHash}), so a flow's return traffic written
-     * here and the flow itself read back share a queue. Anything unparsable goes to queue 0.
-     */
-    static int queueOf(byte[] p, int off, int len, int queues) {
-        return RingHeat.scale(flowHash(p, off, len), queues);
-    }
-
-    /**
      * A symmetric hash of an inner IP packet's flow: addresses, protocol and (TCP, UDP, SCTP, UDP-Lite) ports, the
-     * same for both directions. Fragments and other protocols hash by addresses only; anything unparsable is 0.
+     * same for both directions, so a flow's return traffic written on its ring and the flow itself read back share
+     * one ({@link RingHeat#ringFor}). Fragments and other protocols hash by addresses only; anything unparsable is 0
+     * (ring 0 while it is cold).
      */
     static int flowHash(byte[] p, int off, int len) {
         if (len < 20) {

@@ -11,8 +11,9 @@ package dev.wgmesh.dataplane.linux;
  * #WINDOW_NANOS} is hot, and stays hot until it has carried fewer than half of that for {@link #COOL_NANOS}. The
  * flow that carried most of a hot ring's packets (a majority vote over one sampled packet per read) is its heavy
  * flow and stays there; every other flow whose hash picks a hot ring is written on a cold ring instead, chosen by
- * its hash, so it keeps to one ring while the hot set holds. TCP with segmentation offload reads as a few thousand
- * super-packets a second and does not make a ring hot; a flood of MTU datagrams reads as tens of thousands.
+ * its hash, so it keeps to one ring while the hot set holds. Packets are counted as the reader hands them on, so a
+ * TCP super-packet counts as its segments: a bulk TCP flow makes its ring hot too, stays there as its heavy flow, and
+ * the flows that shared its ring move off it, as off a flood's.
  *
  * <p>Threading: {@link #read} and {@link #endOfCall} from the one reader thread; {@link #ringFor} from any writer
  * thread (one volatile read of the hot set; the heavy flows are published before it).

@@ -6,10 +6,6 @@ import dev.wgmesh.dataplane.buffer.PacketBuffer;
 import dev.wgmesh.dataplane.netlab.NetLab;
 import dev.wgmesh.dataplane.netlab.Netns;
 import java.lang.management.ManagementFactory;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -98,7 +94,14 @@ class LinuxTunAllocationTest {
     private int readRounds(Netns ns, PacketBuffer[] bufs, int rounds) throws Exception {
         int read = 0;
         for (int r = 0; r < rounds; r++) {
-            CompletableFuture.runAsync(() -> send(ns, BATCH)).get(10, TimeUnit.SECONDS);
+            CompletableFuture.runAsync(() -> {
+                        try {
+                            NamespaceUdp.send(ns, "10.78.0.1", 0, 1, BATCH, "10.78.0.2", () -> false);
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    })
+                    .get(10, TimeUnit.SECONDS);
             int got = 0;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (got < BATCH && System.nanoTime() < deadline) {
@@ -125,23 +128,6 @@ class LinuxTunAllocationTest {
             int failed = tun.writeBatch(bufs, BATCH);
             writeAllocated += mx.getCurrentThreadAllocatedBytes() - before;
             assertThat(failed).isZero();
-        }
-    }
-
-    private static void send(Netns ns, int count) {
-        try {
-            ThreadNetns.call(ns.path(), () -> {
-                byte[] payload = new byte[200];
-                InetSocketAddress to = new InetSocketAddress(InetAddress.getByName("10.78.0.2"), 9);
-                try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("10.78.0.1", 0))) {
-                    for (int i = 0; i < count; i++) {
-                        s.send(new DatagramPacket(payload, payload.length, to));
-                    }
-                }
-                return null;
-            });
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
         }
     }
 

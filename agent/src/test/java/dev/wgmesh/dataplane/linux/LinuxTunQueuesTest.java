@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.wgmesh.dataplane.buffer.PacketBuffer;
 import dev.wgmesh.dataplane.netlab.NetLab;
 import dev.wgmesh.dataplane.netlab.Netns;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -119,9 +115,7 @@ class LinuxTunQueuesTest {
                 int port = udpSourcePort(bufs[i]);
                 if (port >= 43000 && port < 43000 + flows) {
                     PacketBuffer reply = udpV4("10.79.0.2", 9, "10.79.0.1", port);
-                    assertThat(q)
-                            .as("ring of port " + port)
-                            .isEqualTo(LinuxTunQueues.queueOf(reply.data, reply.offset, reply.length, RINGS));
+                    assertThat(q).as("ring of port " + port).isEqualTo(ringOf(reply));
                     found++;
                 }
             }
@@ -133,19 +127,17 @@ class LinuxTunQueuesTest {
     void aFlowWhoseRingCarriesAFloodIsMovedToAnotherRing() throws Exception {
         // A flood from one port while the reader reads, until the reader sees its ring as hot.
         AtomicBoolean stop = new AtomicBoolean();
+        long floodEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         CompletableFuture<Void> flood = CompletableFuture.runAsync(() -> {
             try {
-                ThreadNetns.call(ns.path(), () -> {
-                    byte[] payload = new byte[200];
-                    InetSocketAddress to = new InetSocketAddress(InetAddress.getByName("10.79.0.2"), 9);
-                    try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("10.79.0.1", FLOOD_PORT))) {
-                        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-                        for (int i = 0; i < 2_000_000 && !stop.get() && System.nanoTime() < end; i++) {
-                            s.send(new DatagramPacket(payload, payload.length, to));
-                        }
-                    }
-                    return null;
-                });
+                NamespaceUdp.send(
+                        ns,
+                        "10.79.0.1",
+                        FLOOD_PORT,
+                        1,
+                        2_000_000,
+                        "10.79.0.2",
+                        () -> stop.get() || System.nanoTime() > floodEnd);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -169,8 +161,7 @@ class LinuxTunQueuesTest {
 
         // A flow whose own ring is the flood's: its return traffic goes elsewhere, and the kernel moves it there.
         int port = 45000;
-        while (LinuxTunQueues.queueOf(udpV4("10.79.0.2", 9, "10.79.0.1", port).data, PacketBuffer.HEADROOM, 36, RINGS)
-                != floodRing) {
+        while (ringOf(udpV4("10.79.0.2", 9, "10.79.0.1", port)) != floodRing) {
             port++;
         }
         PacketBuffer reply = udpV4("10.79.0.2", 9, "10.79.0.1", port);
@@ -196,12 +187,13 @@ class LinuxTunQueuesTest {
         Set<Integer> queues = new HashSet<>();
         for (int port = 5000; port < 5064; port++) {
             PacketBuffer p = udpV4("10.1.2.3", port, "10.9.8.7", 53);
-            queues.add(LinuxTunQueues.queueOf(p.data, p.offset, p.length, RINGS));
+            queues.add(ringOf(p));
         }
-        assertThat(LinuxTunQueues.queueOf(there.data, there.offset, there.length, RINGS))
-                .isEqualTo(LinuxTunQueues.queueOf(back.data, back.offset, back.length, RINGS));
+        assertThat(ringOf(there)).isEqualTo(ringOf(back));
         assertThat(queues).as("64 flows spread over the rings").hasSizeGreaterThan(RINGS / 2);
-        assertThat(LinuxTunQueues.queueOf(new byte[8], 0, 8, RINGS)).isZero();
+        assertThat(LinuxTunQueues.flowHash(new byte[8], 0, 8))
+                .as("unparsable: ring 0")
+                .isZero();
     }
 
     @Test
@@ -233,18 +225,12 @@ class LinuxTunQueuesTest {
 
     /** {@code count} flows (source ports from {@code firstPort}), {@code packets} datagrams each, to 10.79.0.2. */
     private void sendFromPorts(int firstPort, int count, int packets) throws Exception {
-        ThreadNetns.call(ns.path(), () -> {
-            byte[] payload = new byte[200];
-            InetSocketAddress to = new InetSocketAddress(InetAddress.getByName("10.79.0.2"), 9);
-            for (int f = 0; f < count; f++) {
-                try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("10.79.0.1", firstPort + f))) {
-                    for (int p = 0; p < packets; p++) {
-                        s.send(new DatagramPacket(payload, payload.length, to));
-                    }
-                }
-            }
-            return null;
-        });
+        NamespaceUdp.send(ns, "10.79.0.1", firstPort, count, packets, "10.79.0.2", () -> false);
+    }
+
+    /** The ring a packet's flow is written on while no ring is hot. */
+    private static int ringOf(PacketBuffer p) {
+        return RingHeat.scale(LinuxTunQueues.flowHash(p.data, p.offset, p.length), RINGS);
     }
 
     /** Rings whose qdisc sent packets (tc's per-queue children of the mq root). */
