@@ -14,7 +14,7 @@ import org.jctools.queues.MpmcArrayQueue;
  */
 public final class BufferPool {
     private final MpmcArrayQueue<PacketBuffer> free;
-    private final int bufferSize;
+    private volatile int bufferSize;
     private final int maxBuffers;
     private final AtomicLong created = new AtomicLong();
     private final AtomicLong exhausted = new AtomicLong();
@@ -41,7 +41,7 @@ public final class BufferPool {
         long n = created.get();
         while (n < maxBuffers) {
             if (created.compareAndSet(n, n + 1)) {
-                PacketBuffer fresh = new PacketBuffer(this, bufferSize);
+                PacketBuffer fresh = new PacketBuffer(this, bufferSize); // rare: the pool grows
                 fresh.clear();
                 return fresh;
             }
@@ -62,8 +62,24 @@ public final class BufferPool {
         }
     }
 
+    /** The size of buffers created from now on; a buffer may have grown beyond it ({@link PacketBuffer#reserve}). */
     public int bufferSize() {
         return bufferSize;
+    }
+
+    /**
+     * Buffers created from now on have at least {@code size} bytes (the interface MTU went up); buffers made before
+     * grow when a packet needs it ({@link PacketBuffer#reserve}). Never shrinks.
+     */
+    public void raiseBufferSize(int size) {
+        if (size > PacketBuffer.MAX_CAPACITY) {
+            throw new IllegalArgumentException("buffer size " + size);
+        }
+        synchronized (free) {
+            if (size > bufferSize) {
+                bufferSize = size;
+            }
+        }
     }
 
     /** Buffers created so far. */

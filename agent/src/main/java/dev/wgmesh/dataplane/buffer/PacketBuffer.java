@@ -69,6 +69,31 @@ public final class PacketBuffer {
     }
 
     /**
+     * Makes {@link #data} at least {@code capacity} bytes long, before it is filled: a packet larger than the pool's
+     * buffers (a peer with a larger MTU, an MTU raised at run time) gets a larger array, which this buffer keeps from
+     * then on. Why: buffers are sized for the interface MTU, not for the 64 KiB an IP packet may reach, so a pool of
+     * thousands of them holds megabytes instead of hundreds, and the collector has little to copy when it grows. The
+     * old contents are not kept. Allocates only when growing; owner thread only.
+     *
+     * @throws IllegalArgumentException when {@code capacity} exceeds {@link #MAX_CAPACITY}
+     */
+    public void reserve(int capacity) {
+        if (capacity <= data.length) {
+            return;
+        }
+        if (capacity > MAX_CAPACITY) {
+            throw new IllegalArgumentException("packet buffer of " + capacity + " bytes");
+        }
+        data = new byte[Math.min(MAX_CAPACITY, (capacity + GROWTH_STEP - 1) & -GROWTH_STEP)];
+    }
+
+    /** The largest buffer {@link #reserve} makes: a 65,535-byte packet with headroom and tailroom. */
+    public static final int MAX_CAPACITY = HEADROOM + 65535 + TAILROOM;
+
+    /** Grown buffers are rounded up to this, so a run of slightly different sizes does not grow one each time. */
+    private static final int GROWTH_STEP = 1024;
+
+    /**
      * {@link #data} from {@code off} to its end as a heap memory segment, for a native call on it (a TUN read or
      * write). Why: making a segment of an array costs three small objects per call; a pooled buffer lives for the
      * device's lifetime and sees one or two offsets (read at the headroom, written a header in front of a decrypted

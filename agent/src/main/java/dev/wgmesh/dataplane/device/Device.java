@@ -52,12 +52,19 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Device implements DeviceConfigurator, AutoCloseable {
     /**
      * Largest inner packet read from the TUN: what fits a transport message in one UDP datagram, so any MTU an
-     * operator sets works (wireguard-go and Linux allow up to 65,535). Buffers are sized for it; the pool creates
-     * them lazily, so memory follows the packets actually in flight, not this maximum.
+     * operator sets works (wireguard-go and Linux allow up to 65,535).
      */
     static final int MAX_INNER_PACKET = Limits.MAX_INNER_PACKET;
 
-    private static final int BUFFER_SIZE = PacketBuffer.HEADROOM + MAX_INNER_PACKET + PacketBuffer.TAILROOM;
+    /**
+     * The packet size pool buffers are made for, at least: Ethernet's 1,500, so the usual mixes of 1,420 and 1,500
+     * between peers never grow a buffer. Why not 64 KiB as wireguard-go: a packet is at most the MTU once super-packets
+     * are split (offloads) or before they are merged (the coalescer has buffers of its own), and a pool of thousands
+     * of 64 KiB buffers held up to 256 MiB, copied by the young collections while it grew (pauses of 30–70 ms in a
+     * daemon's first seconds under load). A larger MTU raises the size ({@link #refreshMtu}); a larger packet grows
+     * its buffer ({@link PacketBuffer#reserve}).
+     */
+    private static final int MIN_BUFFER_PACKET = 1500;
     /**
      * Every mode holds packets in FQ-CoDel (parallel: hand-offs, tins and batches; inline: each I/O thread's own
      * queues), so one pool size; buffers are created lazily.
@@ -141,8 +148,9 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
         this.clock = scheduler.clock();
         this.mode = mode;
         boolean par = mode == DataPathMode.PARALLEL || mode == DataPathMode.HYBRID;
-        this.pool = new BufferPool(BUFFER_SIZE, POOL_BUFFERS);
-        this.parallel = par ? new ParallelDataPath(this, cryptoWorkers, (long) BUFFER_SIZE * QUEUE_BUFFERS) : null;
+        this.pool = new BufferPool(bufferSizeFor(Limits.DEFAULT_MTU), POOL_BUFFERS);
+        this.parallel =
+                par ? new ParallelDataPath(this, cryptoWorkers, (long) pool.bufferSize() * QUEUE_BUFFERS) : null;
         this.hybrid = mode == DataPathMode.HYBRID ? HybridChooser.fromEnvironment() : null;
         this.receivePath = new ReceivePath(this, parallel);
         this.handshakeWorker = new HandshakeWorker(this);
@@ -611,11 +619,23 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
         return mtu;
     }
 
+    /** A buffer with room for a packet of the MTU (at least {@link #MIN_BUFFER_PACKET}), its header, padding and tag. */
+    static int bufferSizeFor(int mtu) {
+        int packet = (Math.max(mtu, MIN_BUFFER_PACKET) + 15) & -16;
+        return PacketBuffer.HEADROOM + packet + PacketBuffer.TAILROOM;
+    }
+
+    /** Room a TUN read buffer needs from its offset: the MTU, then padding and tag. */
+    int readRoom() {
+        return mtu + PacketBuffer.TAILROOM;
+    }
+
     void refreshMtu() {
         try {
             int m = tun.mtu();
             if (m > 0) {
                 mtu = Math.min(m, MAX_INNER_PACKET);
+                pool.raiseBufferSize(bufferSizeFor(mtu));
             }
         } catch (IOException e) {
             // keep the last known MTU

@@ -83,7 +83,7 @@ final class ReceivePath implements Runnable {
         for (int i = 0; i < from.length; i++) {
             from[i] = new Endpoint();
         }
-        int drains = 0;
+        int drained = 0;
         try {
             while (device.isRunning()) {
                 int avail = SendPath.refill(device.pool(), in);
@@ -118,10 +118,15 @@ final class ReceivePath implements Runnable {
                     in[i] = null;
                     dispatch(b, b.length, from[i], aead);
                 }
-                if (queues != null && n > 0 && n == avail && ++drains < InlineQueues.DRAIN_READS) {
-                    continue; // a full batch: the socket may hold more, take it before the next round
+                // Drain until the socket is empty (a read that finds nothing) or a few batches were taken. Not "until
+                // a read comes back short" as on the TUN: with UDP GRO a read returns a couple of coalesced messages
+                // of any number of segments, so a short read says nothing about what is left, and the backlog stayed
+                // in the socket's buffer (megabytes, FIFO: pings behind the flood) instead of moving to the queues.
+                drained += n;
+                if (queues != null && n > 0 && drained < InlineQueues.DRAIN_READS * SendPath.BATCH) {
+                    continue;
                 }
-                drains = 0;
+                drained = 0;
                 if (queues != null) {
                     serveRound(aead);
                 }

@@ -90,6 +90,7 @@ final class SendPath implements Runnable {
         try {
             while (device.isRunning()) {
                 int avail = refill(device.pool(), in);
+                reserveRoom(in, avail, device.readRoom());
                 boolean queued = queues != null && !queues.isEmpty();
                 int n;
                 try {
@@ -203,6 +204,18 @@ final class SendPath implements Runnable {
             slots[k++] = b;
         }
         return k;
+    }
+
+    /**
+     * Grows any of {@code slots[0..n)} without {@code room} bytes from its offset: a TUN without offloads reads a
+     * packet straight into the buffer and cannot tell its size first, so each buffer must fit the MTU (which may
+     * have gone up since the buffer was made). An int compare per buffer; allocates only after an MTU rise.
+     */
+    private static void reserveRoom(PacketBuffer[] slots, int n, int room) {
+        for (int i = 0; i < n; i++) {
+            PacketBuffer b = slots[i];
+            b.reserve(b.offset + room);
+        }
     }
 
     private static boolean contains(Peer[] peers, int n, Peer p) {

@@ -38,12 +38,16 @@ public interface TunDevice extends Closeable {
     /**
      * Blocks until at least one packet is available, then returns it and any more that are ready at once, up to
      * {@code count}. Packet {@code i} is written at {@code bufs[i].data[bufs[i].offset..]}, at most {@code maxLen}
-     * bytes, and its length stored in {@code bufs[i].length}; the buffers stay the caller's.
+     * bytes, and its length stored in {@code bufs[i].length}; the buffers stay the caller's. A buffer too small for
+     * its packet is grown ({@link PacketBuffer#reserve}); an implementation that cannot tell a packet's size before
+     * reading it may instead drop (and count) a packet longer than the buffer's room, so callers offer buffers with
+     * room for the MTU.
      *
      * @return the number of packets read (at least 1), or {@code -1} once the device is closed or removed
      */
     default int readBatch(PacketBuffer[] bufs, int count, int maxLen) throws IOException {
         PacketBuffer b = bufs[0];
+        b.reserve(b.offset + maxLen + PacketBuffer.TAILROOM); // a plain read cannot tell the size beforehand
         int n = read(b.data, b.offset, maxLen);
         if (n < 0) {
             return -1;

@@ -291,10 +291,15 @@ public final class LinuxTun implements TunDevice {
         return superPacketsWritten.get();
     }
 
-    /** Frames this thread's reader dropped (malformed super-packets, or packets larger than the caller's buffer). */
+    /**
+     * Frames dropped on read: by this thread's reader with offloads (malformed super-packets, packets over the
+     * caller's limit), and by any thread without them (packets longer than the buffer offered).
+     */
     public long droppedFrames() {
-        return readers.get().dropped();
+        return readers.get().dropped() + truncatedReads.get();
     }
+
+    private final java.util.concurrent.atomic.AtomicLong truncatedReads = new java.util.concurrent.atomic.AtomicLong();
 
     @Override
     public int read(byte[] buf, int off, int len) throws IOException {
@@ -371,16 +376,20 @@ public final class LinuxTun implements TunDevice {
             while (i < end) {
                 PacketBuffer b = bufs[i];
                 if (r != null && r.hasPending()) {
-                    int n = r.take(b.data, b.offset, maxLen);
+                    int n = r.take(b, maxLen);
                     if (n >= 0) {
                         b.length = n;
                         i++;
                     }
                     continue;
                 }
+                // Plain frames go straight into the buffer, as long as it has room (the caller sizes buffers for
+                // the MTU). The kernel cuts a longer packet to the length asked for and says only that, so one byte
+                // more is asked for (the tailroom has it): a read that fills it was cut short, and is dropped below.
+                int room = r != null ? 0 : Math.min(maxLen, b.data.length - b.offset - PacketBuffer.TAILROOM);
                 long n = r != null
                         ? readRaw(ctx, r.frameSegment, r.frame.length, block && i == 0)
-                        : readRaw(ctx, b.segmentFrom(b.offset), maxLen, block && i == 0);
+                        : readRaw(ctx, b.segmentFrom(b.offset), room + 1, block && i == 0);
                 if (n == NOTHING_READY) {
                     break;
                 }
@@ -391,6 +400,8 @@ public final class LinuxTun implements TunDevice {
                     if (r.accept((int) n) > 1) {
                         superPacketsRead.incrementAndGet();
                     }
+                } else if (n > room) {
+                    truncatedReads.incrementAndGet(); // longer than the buffer: cut short by the kernel, dropped
                 } else {
                     b.length = (int) n;
                     i++;
@@ -493,7 +504,7 @@ public final class LinuxTun implements TunDevice {
             int failed = 0;
             for (int g = 0; g < n; g++) {
                 int segments = w.coalescer.segments(g);
-                if (!writeFramed(ctx, bufs[w.heads[g]], true)) {
+                if (!writeFramed(ctx, w.coalescer.output(bufs, g), true)) {
                     failed += segments;
                 } else if (segments > 1) {
                     superPacketsWritten.incrementAndGet();

@@ -372,6 +372,7 @@ public final class LinuxUdp implements UdpTransport {
             int i = 0;
             while (i < count && lo.pos < lo.end) {
                 PacketBuffer b = bufs[i];
+                b.reserve(Math.min(lo.size, lo.end - lo.pos));
                 b.offset = 0;
                 b.length = takeLeftover(lo, b.data, 0, b.data.length, from[i]);
                 i++;
@@ -444,10 +445,7 @@ public final class LinuxUdp implements UdpTransport {
                 }
                 int n = Math.min(seg, len - pos);
                 PacketBuffer b = bufs[i];
-                if (n > b.data.length) {
-                    truncated++;
-                    continue;
-                }
+                b.reserve(n); // buffers fit the MTU; a larger datagram (a peer with a larger MTU) grows this one
                 MemorySegment.copy(area.data, JAVA_BYTE, base + pos, b.data, 0, n);
                 b.offset = 0;
                 b.length = n;

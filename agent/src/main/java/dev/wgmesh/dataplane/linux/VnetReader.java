@@ -1,5 +1,6 @@
 package dev.wgmesh.dataplane.linux;
 
+import dev.wgmesh.dataplane.buffer.PacketBuffer;
 import dev.wgmesh.dataplane.offload.TcpSegmenter;
 import dev.wgmesh.dataplane.offload.VirtioNetHdr;
 
@@ -62,6 +63,25 @@ final class VnetReader {
 
     boolean hasPending() {
         return singleLen >= 0 || segmenter.hasNext();
+    }
+
+    /** The length of the packet {@link #take} hands out next (0 when none is pending). */
+    int nextLength() {
+        return singleLen >= 0 ? singleLen : segmenter.hasNext() ? segmenter.nextLength() : 0;
+    }
+
+    /**
+     * The next packet into {@code b} at its offset, the buffer grown first if the packet needs more room ({@link
+     * PacketBuffer#reserve}).
+     *
+     * @return its length, or -1 when it is longer than {@code maxLen} (it is dropped; call again for the next)
+     */
+    int take(PacketBuffer b, int maxLen) {
+        int next = nextLength();
+        if (next <= maxLen) {
+            b.reserve(b.offset + next + PacketBuffer.TAILROOM);
+        }
+        return take(b.data, b.offset, maxLen);
     }
 
     /**

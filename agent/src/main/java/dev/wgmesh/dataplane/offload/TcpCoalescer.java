@@ -18,18 +18,21 @@ import java.util.Arrays;
  *       merged packet, so we check the parts);
  *   <li>same ack, TCP header length and options; same TOS/TTL/DF (IPv4) or first word and hop limit (IPv6);
  *   <li>its sequence number continues the group; payload at most the group's segment size; the group is still
- *       open (a shorter segment or PSH ends it) and stays within 64 segments and the head buffer's room.
+ *       open (a shorter segment or PSH ends it) and stays within 64 segments and 65,535 bytes.
  * </ul>
  *
- * <p>Output ({@link #coalesce}): the head buffer of each group holds the merged packet with its virtio header
- * written in the {@link VirtioNetHdr#LEN} bytes before {@code offset} (headroom); a merged packet carries
- * GSO_TCPV4/V6 with NEEDS_CSUM and the pseudo-header sum in its checksum field, a lone packet a GSO_NONE header.
- * Buffers merged into a head are left as they were; the caller releases every buffer after writing. One instance per
+ * <p>Output ({@link #coalesce}, {@link #output}): per group a packet with its virtio header written in the {@link
+ * VirtioNetHdr#LEN} bytes before {@code offset} (headroom): a lone packet in its own buffer with a GSO_NONE header,
+ * a merged one in a buffer of the coalescer's (built from a copy of its first segment: the batch's buffers are sized
+ * for the MTU) with GSO_TCPV4/V6, NEEDS_CSUM and the pseudo-header sum in its checksum field. The batch's buffers
+ * are otherwise left as they were; the caller releases every one after writing. One instance per
  * writer thread; no allocation once its arrays have grown to the batch size.
  */
 public final class TcpCoalescer {
     /** Most segments in one super-packet (the kernel's GRO limit, {@code MAX_GRO_SKBS}/UDP_GRO_CNT_MAX). */
     public static final int MAX_SEGMENTS = 64;
+    /** Largest merged packet: an IP packet's limit. */
+    private static final int MAX_MERGED = 65535;
 
     private static final int ACK = 0x10;
     private static final int PSH = 0x08;
@@ -43,6 +46,15 @@ public final class TcpCoalescer {
     private boolean[] open = new boolean[0];
     private int[] iph = new int[0];
     private int[] tcph = new int[0];
+    /** Per group: the index in {@link #mergeBuffers} its merged packet is built in, or -1 while it has one segment. */
+    private int[] mergedIn = new int[0];
+    /**
+     * Where merged packets are built: pool buffers are sized for the MTU, a super-packet needs up to 64 KiB. Made on
+     * first use and kept, as many as the most groups one batch merged (a few bulk flows: a few).
+     */
+    private PacketBuffer[] mergeBuffers = new PacketBuffer[0];
+
+    private int mergeBuffersUsed;
     private int groups;
 
     /**
@@ -54,6 +66,7 @@ public final class TcpCoalescer {
     public int coalesce(PacketBuffer[] bufs, int count, int[] heads) {
         ensure(count);
         groups = 0;
+        mergeBuffersUsed = 0;
         for (int i = 0; i < count; i++) {
             PacketBuffer b = bufs[i];
             int shape = tcpShape(b.data, b.offset, b.length);
@@ -75,10 +88,24 @@ public final class TcpCoalescer {
             startGroup(bufs, i, shape);
         }
         for (int g = 0; g < groups; g++) {
-            finish(bufs[head[g]], g);
+            finish(groupHead(bufs, g), g);
             heads[g] = head[g];
         }
         return groups;
+    }
+
+    /**
+     * What to write for output {@code group} of the last {@link #coalesce}: the packet at {@code bufs[heads[group]]}
+     * when it stands alone, else the merged packet in a buffer of this coalescer's (valid until the next call). Either
+     * way its virtio header sits in the {@link VirtioNetHdr#LEN} bytes before {@code offset}.
+     */
+    public PacketBuffer output(PacketBuffer[] bufs, int group) {
+        return groupHead(bufs, group);
+    }
+
+    private PacketBuffer groupHead(PacketBuffer[] bufs, int g) {
+        int m = mergedIn[g];
+        return m < 0 ? bufs[head[g]] : mergeBuffers[m];
     }
 
     /** The number of packets merged into output {@code group} of the last {@link #coalesce} (1 when alone). */
@@ -92,6 +119,7 @@ public final class TcpCoalescer {
         segs[g] = 1;
         open[g] = false;
         iph[g] = 0;
+        mergedIn[g] = -1;
         if (shape == 0) {
             return;
         }
@@ -157,7 +185,7 @@ public final class TcpCoalescer {
 
     private int latestGroupOfFlow(PacketBuffer[] bufs, PacketBuffer b, int shape) {
         for (int g = groups - 1; g >= 0 && g >= groups - SEARCH; g--) {
-            if (segs[g] > 0 && iph[g] == (shape & 0xff) && sameFlow(bufs[head[g]], b, iph[g])) {
+            if (segs[g] > 0 && iph[g] == (shape & 0xff) && sameFlow(groupHead(bufs, g), b, iph[g])) {
                 return g;
             }
         }
@@ -167,7 +195,7 @@ public final class TcpCoalescer {
     private void closeFlow(PacketBuffer[] bufs, PacketBuffer b) {
         int ip = ((b.data[b.offset] & 0xff) >>> 4) == 4 ? (b.data[b.offset] & 0x0f) * 4 : 40;
         for (int g = groups - 1; g >= 0 && g >= groups - SEARCH; g--) {
-            if (open[g] && iph[g] == ip && sameFlow(bufs[head[g]], b, ip)) {
+            if (open[g] && iph[g] == ip && sameFlow(groupHead(bufs, g), b, ip)) {
                 open[g] = false;
             }
         }
@@ -192,7 +220,7 @@ public final class TcpCoalescer {
         if (!open[g] || segs[g] >= MAX_SEGMENTS) {
             return false;
         }
-        PacketBuffer h = bufs[head[g]];
+        PacketBuffer h = groupHead(bufs, g);
         int ip = shape & 0xff;
         int th = shape >>> 8;
         byte[] x = h.data;
@@ -217,9 +245,14 @@ public final class TcpCoalescer {
                 || TcpSegmenter.u32(y, yt + 4) != nextSeq[g]) {
             return false;
         }
-        int room = Math.min(65535, x.length - xo - PacketBuffer.TAILROOM);
-        if (h.length + payload > room) {
+        if (h.length + payload > MAX_MERGED) {
             return false;
+        }
+        if (mergedIn[g] < 0) {
+            h = moveToMergeBuffer(h, g);
+            x = h.data;
+            xo = h.offset;
+            xt = xo + ip;
         }
         System.arraycopy(y, yo + ip + th, x, xo + h.length, payload);
         h.length += payload;
@@ -263,10 +296,28 @@ public final class TcpCoalescer {
                 16);
     }
 
+    /** Copies group {@code g}'s first packet into a merge buffer, where the group grows from now on. */
+    private PacketBuffer moveToMergeBuffer(PacketBuffer h, int g) {
+        if (mergeBuffersUsed == mergeBuffers.length) {
+            mergeBuffers = Arrays.copyOf(mergeBuffers, Math.max(4, mergeBuffers.length * 2));
+        }
+        PacketBuffer m = mergeBuffers[mergeBuffersUsed];
+        if (m == null) {
+            m = PacketBuffer.unpooled(PacketBuffer.HEADROOM + MAX_MERGED + PacketBuffer.TAILROOM);
+            mergeBuffers[mergeBuffersUsed] = m;
+        }
+        m.offset = PacketBuffer.HEADROOM;
+        m.length = h.length;
+        System.arraycopy(h.data, h.offset, m.data, m.offset, h.length);
+        mergedIn[g] = mergeBuffersUsed++;
+        return m;
+    }
+
     private void ensure(int count) {
         if (head.length >= count) {
             return;
         }
+        mergedIn = new int[count];
         head = new int[count];
         nextSeq = new long[count];
         size = new int[count];

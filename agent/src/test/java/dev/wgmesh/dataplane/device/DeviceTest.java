@@ -457,6 +457,28 @@ class DeviceTest {
     }
 
     @Test
+    void packetsLargerThanThePoolsBuffersGrowThemAndArriveWhole() throws Exception {
+        a.tun.setMtu(9000); // a's pool makes 9 KiB buffers from its start; b keeps buffers for 1,500
+        net.configureBoth(null);
+        assertThat(a.device.pool().bufferSize()).isEqualTo(Device.bufferSizeFor(9000));
+        assertThat(b.device.pool().bufferSize()).isEqualTo(Device.bufferSizeFor(1420));
+        for (int i = 0; i < 3; i++) {
+            byte[] jumbo = Packets.payload(8000 + i, 30 + i);
+            a.send(b, jumbo); // b receives datagrams larger than its buffers
+            assertThat(inner(b.receive())).isEqualTo(jumbo);
+            byte[] back = Packets.payload(7000 + i, 40 + i);
+            b.send(a, back); // b's TUN hands it a packet larger than its buffers (an MTU raised since)
+            assertThat(inner(a.receive())).isEqualTo(back);
+        }
+        byte[] small = Packets.payload(60, 50);
+        a.send(b, small);
+        assertThat(inner(b.receive())).isEqualTo(small);
+        for (DropReason r : DropReason.values()) {
+            assertThat(a.drops(r) + b.drops(r)).as(r + " " + net.describe()).isZero();
+        }
+    }
+
+    @Test
     void ipv6InnerPacketsFlow() throws Exception {
         a.configure(b, null, true);
         b.configure(a, null, true);

@@ -2,12 +2,10 @@ package dev.wgmesh.dataplane.device;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.wgmesh.dataplane.buffer.PacketBuffer;
 import dev.wgmesh.dataplane.config.ConfigChange;
 import dev.wgmesh.dataplane.config.IpPrefix;
 import dev.wgmesh.dataplane.crypto.Keys;
 import dev.wgmesh.dataplane.crypto.X25519;
-import dev.wgmesh.dataplane.io.Endpoint;
 import dev.wgmesh.dataplane.io.MultiQueueTun;
 import dev.wgmesh.dataplane.io.MultiSocketUdp;
 import dev.wgmesh.dataplane.io.UdpTransport;
@@ -66,43 +64,14 @@ class PerFlowNonceTest {
     }
 
     /** One in-memory socket offered as four (the workers share it, as they may share a port). */
-    private record Sockets(MemoryNetwork.Transport udp) implements MultiSocketUdp {
+    private static final class Sockets extends ForwardingUdp implements MultiSocketUdp {
+        Sockets(MemoryNetwork.Transport udp) {
+            super(udp);
+        }
+
         @Override
         public List<? extends UdpTransport> sockets() {
-            return Collections.nCopies(QUEUES, udp);
-        }
-
-        @Override
-        public int bind(int port) throws IOException {
-            return udp.bind(port);
-        }
-
-        @Override
-        public int localPort() {
-            return udp.localPort();
-        }
-
-        @Override
-        public void setFwmark(int mark) {}
-
-        @Override
-        public int receive(byte[] buf, int off, int len, Endpoint from) throws IOException {
-            return udp.receive(buf, off, len, from);
-        }
-
-        @Override
-        public void send(byte[] buf, int off, int len, Endpoint to) throws IOException {
-            udp.send(buf, off, len, to);
-        }
-
-        @Override
-        public int sendBatch(PacketBuffer[] bufs, Endpoint[] to, int count) {
-            return udp.sendBatch(bufs, to, count);
-        }
-
-        @Override
-        public void close() {
-            udp.close();
+            return Collections.nCopies(QUEUES, wire);
         }
     }
 

@@ -7,6 +7,7 @@ import dev.wgmesh.dataplane.config.ConfigException;
 import dev.wgmesh.dataplane.config.IpPrefix;
 import dev.wgmesh.dataplane.crypto.Keys;
 import dev.wgmesh.dataplane.crypto.X25519;
+import dev.wgmesh.dataplane.io.UdpTransport;
 import dev.wgmesh.dataplane.io.memory.MemoryNetwork;
 import dev.wgmesh.dataplane.io.memory.MemoryTun;
 import dev.wgmesh.dataplane.time.FakeClock;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Two devices over the in-memory TUN and network, sharing one fake clock (timers run only when a test advances
@@ -33,9 +35,14 @@ final class TwoDevices implements AutoCloseable {
     }
 
     TwoDevices(DataPathMode mode) {
+        this(mode, UnaryOperator.identity());
+    }
+
+    /** @param bTransport wraps b's transport before b's device gets it (to shape how b's receiver sees the wire) */
+    TwoDevices(DataPathMode mode, UnaryOperator<UdpTransport> bTransport) {
         this.mode = mode;
-        this.a = new Node("a", "192.0.2.1", "10.0.0.1");
-        this.b = new Node("b", "192.0.2.2", "10.0.0.2");
+        this.a = new Node("a", "192.0.2.1", "10.0.0.1", UnaryOperator.identity());
+        this.b = new Node("b", "192.0.2.2", "10.0.0.2", bTransport);
     }
 
     final class Node {
@@ -49,13 +56,13 @@ final class TwoDevices implements AutoCloseable {
         final byte[] privateKey = Keys.generatePrivateKey();
         final byte[] publicKey = X25519.publicKey(privateKey);
 
-        Node(String name, String outer, String inner) {
+        Node(String name, String outer, String inner, UnaryOperator<UdpTransport> transport) {
             this.name = name;
             this.outer = outer;
             this.inner = inner;
             this.tun = new MemoryTun("wg-" + name, 1420);
             this.udp = net.newTransport(outer);
-            this.device = new Device(tun, udp, scheduler, mode, 2);
+            this.device = new Device(tun, transport.apply(udp), scheduler, mode, 2);
         }
 
         /** Sets our key and port, and {@code other} as a peer (with its endpoint when {@code withEndpoint}). */

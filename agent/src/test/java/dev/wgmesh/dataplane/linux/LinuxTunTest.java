@@ -73,6 +73,32 @@ class LinuxTunTest {
     }
 
     @Test
+    void aPacketLongerThanTheBufferIsDroppedCountedAndTheNextOneRead() throws Exception {
+        ns.ok("ip", "link", "set", tun.name(), "mtu", "9000");
+        ThreadNetns.call(ns.path(), () -> {
+            try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
+                java.net.InetAddress to = java.net.InetAddress.getByName("10.77.0.2");
+                s.send(new java.net.DatagramPacket(new byte[3000], 3000, to, 9));
+                s.send(new java.net.DatagramPacket(new byte[200], 200, to, 9));
+            }
+            return null;
+        });
+        dev.wgmesh.dataplane.buffer.PacketBuffer[] bufs = {dev.wgmesh.dataplane.buffer.PacketBuffer.unpooled(1552)};
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            bufs[0].offset = 16;
+            int n = tun.readBatch(bufs, 1, 65535); // the caller's limit is larger: the buffer's room decides
+            assertThat(n).isEqualTo(1);
+            assertThat(bufs[0].length).as("never more than the buffer holds").isLessThanOrEqualTo(1552 - 16 - 32);
+            if (bufs[0].length == 228) { // 20 + 8 + 200: the small datagram, after the large one
+                assertThat(tun.droppedFrames()).as("the 3,028-byte packet").isEqualTo(1);
+                return;
+            }
+        }
+        throw new AssertionError("the small datagram never came");
+    }
+
+    @Test
     void followsMtuChanges() throws Exception {
         assertThat(tun.mtu()).isEqualTo(1500);
         ns.ok("ip", "link", "set", tun.name(), "mtu", "1380");

@@ -77,11 +77,16 @@ class LinuxUdpBatchTest {
 
     /** Receives until {@code expected} datagrams arrived (or 5 s passed); returns them in arrival order. */
     private static List<byte[]> receiveAll(LinuxUdp rx, int expected, boolean batch) throws Exception {
+        return receiveAll(rx, expected, batch, 65536);
+    }
+
+    /** As above, into batch buffers of {@code bufferSize} bytes. */
+    private static List<byte[]> receiveAll(LinuxUdp rx, int expected, boolean batch, int bufferSize) throws Exception {
         List<byte[]> got = new ArrayList<>();
         PacketBuffer[] bufs = new PacketBuffer[128];
         Endpoint[] from = new Endpoint[128];
         for (int i = 0; i < bufs.length; i++) {
-            bufs[i] = PacketBuffer.unpooled(65536);
+            bufs[i] = PacketBuffer.unpooled(bufferSize);
             from[i] = new Endpoint();
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -123,6 +128,22 @@ class LinuxUdpBatchTest {
         assertThat(tx.sendBatch(sent, dest, sent.length)).isZero();
         assertIntact(receiveAll(rx, sent.length, true), sent);
         assertThat(tx.gsoEnabled()).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void datagramsLargerThanTheBuffersGrowThemAndArriveWhole(boolean offloads) throws Exception {
+        LinuxUdp.Options options = offloads ? LinuxUdp.Options.DEFAULT : LinuxUdp.Options.PLAIN;
+        LinuxUdp tx = udp(options, LinuxUdp.Kernel.REAL);
+        LinuxUdp rx = udp(options, LinuxUdp.Kernel.REAL);
+        Endpoint to = Endpoint.of(new InetSocketAddress("127.0.0.1", rx.localPort()));
+        PacketBuffer[] sent = datagrams(12, 1400, 9000);
+        sent[4] = datagrams(1, 9000, 9000)[0]; // one in the middle too, breaking a GSO run
+        Endpoint[] dest = new Endpoint[sent.length];
+        Arrays.fill(dest, to);
+        assertThat(tx.sendBatch(sent, dest, sent.length)).isZero();
+        assertIntact(receiveAll(rx, sent.length, true, 16 + 1504 + 32), sent); // pool buffers for a 1,500 MTU
+        assertThat(rx.droppedOnReceive()).isZero();
     }
 
     @Test

@@ -20,7 +20,7 @@ class OffloadAllocationTest {
         System.arraycopy(pkt, 0, frame, VirtioNetHdr.LEN, pkt.length);
         PacketBuffer[] bufs = new PacketBuffer[64];
         for (int i = 0; i < bufs.length; i++) {
-            bufs[i] = PacketBuffer.unpooled(65600);
+            bufs[i] = PacketBuffer.unpooled(16 + 1504 + 32); // a pool buffer for a 1,500-byte MTU
         }
         int[] heads = new int[64];
         TcpSegmenter seg = new TcpSegmenter();

@@ -16,9 +16,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TcpCoalescerTest {
     private final TcpCoalescer gro = new TcpCoalescer();
     private final List<PacketBuffer> batch = new ArrayList<>();
+    /** What {@link #run} says to write, group by group ({@link TcpCoalescer#output}). */
+    private final List<PacketBuffer> out = new ArrayList<>();
+    /** The size of a pool buffer for a 1,500-byte MTU: a super-packet does not fit in one. */
+    private static final int POOL_BUFFER = 16 + 1504 + 32;
 
     private PacketBuffer add(byte[] pkt) {
-        PacketBuffer b = PacketBuffer.unpooled(16 + 65535 + 32);
+        PacketBuffer b = PacketBuffer.unpooled(POOL_BUFFER);
         b.offset = 16;
         b.length = pkt.length;
         System.arraycopy(pkt, 0, b.data, 16, pkt.length);
@@ -30,6 +34,10 @@ class TcpCoalescerTest {
         PacketBuffer[] bufs = batch.toArray(new PacketBuffer[0]);
         int[] heads = new int[bufs.length];
         int n = gro.coalesce(bufs, bufs.length, heads);
+        out.clear();
+        for (int g = 0; g < n; g++) {
+            out.add(gro.output(bufs, g));
+        }
         return Arrays.copyOf(heads, n);
     }
 
@@ -48,9 +56,16 @@ class TcpCoalescerTest {
             int flags = i == 5 ? ACK | PSH : ACK;
             add(TcpPackets.tcp(version, (seq + (long) i * mss) & 0xffffffffL, flags, part, 100 + i, false));
         }
+        byte[] first = Arrays.copyOfRange(batch.get(0).data, 0, POOL_BUFFER);
         int[] heads = run();
         assertThat(heads).containsExactly(0);
-        PacketBuffer h = batch.get(0);
+        PacketBuffer h = out.get(0);
+        assertThat(h)
+                .as("merged beyond a pool buffer's size, in the coalescer's own")
+                .isNotSameAs(batch.get(0));
+        assertThat(batch.get(0).data)
+                .as("the batch's buffers are left as they were")
+                .isEqualTo(first);
         int ip = version == 4 ? 20 : 40;
         byte[] d = h.data;
         int vh = h.offset - VirtioNetHdr.LEN;
@@ -88,13 +103,13 @@ class TcpCoalescerTest {
         TcpSegmenter s = new TcpSegmenter();
         int n = s.start(frame, 0, frame.length);
         for (int i = 0; i < n; i++) {
-            PacketBuffer b = PacketBuffer.unpooled(70000);
+            PacketBuffer b = PacketBuffer.unpooled(POOL_BUFFER);
             b.offset = 16;
             b.length = s.nextSegment(b.data, 16);
             batch.add(b);
         }
         assertThat(run()).containsExactly(0);
-        PacketBuffer h = batch.get(0);
+        PacketBuffer h = out.get(0);
         byte[] merged = Arrays.copyOfRange(h.data, h.offset, h.offset + h.length);
         assertThat(Arrays.copyOfRange(merged, 52, merged.length)).isEqualTo(Arrays.copyOfRange(pkt, 52, pkt.length));
         assertThat(TcpPackets.u16(merged, 4)).isEqualTo(5); // the first segment's IPv4 id
@@ -110,10 +125,13 @@ class TcpCoalescerTest {
         add(seg(4, 4300, ACK | PSH, 400, 6)); // PSH joins and closes
         add(seg(4, 4700, ACK, 400, 7));
         assertThat(run()).containsExactly(0, 2, 4, 6);
-        assertThat(batch.get(0).length).isEqualTo(52 + 2000);
-        assertThat(batch.get(2).length).isEqualTo(52 + 1400);
-        assertThat(batch.get(4).length).isEqualTo(52 + 800);
-        assertThat(batch.get(6).length).isEqualTo(52 + 400);
+        assertThat(out.get(0).length).isEqualTo(52 + 2000);
+        assertThat(out.get(1).length).isEqualTo(52 + 1400);
+        assertThat(out.get(2).length).isEqualTo(52 + 800);
+        assertThat(out.get(3).length).isEqualTo(52 + 400);
+        assertThat(out.get(3))
+                .as("a lone packet is written from its own buffer")
+                .isSameAs(batch.get(6));
         assertThat(VirtioNetHdr.gsoType(batch.get(6).data, 6)).isEqualTo(VirtioNetHdr.GSO_NONE);
     }
 
@@ -134,9 +152,11 @@ class TcpCoalescerTest {
         add(udp);
         add(b1);
         assertThat(run()).containsExactly(0, 1, 3);
-        assertThat(batch.get(0).length).isEqualTo(52 + 2000);
-        assertThat(batch.get(1).length).isEqualTo(52 + 2000);
+        assertThat(out.get(0).length).isEqualTo(52 + 2000);
+        assertThat(out.get(1).length).isEqualTo(52 + 2000);
+        assertThat(out.get(1)).isNotSameAs(out.get(0));
         assertThat(VirtioNetHdr.gsoType(batch.get(3).data, 6)).isEqualTo(VirtioNetHdr.GSO_NONE);
+        assertThat(out.get(2)).isSameAs(batch.get(3));
         assertThat(batch.get(3).length).isEqualTo(152);
     }
 
@@ -154,7 +174,7 @@ class TcpCoalescerTest {
         add(seg(6, 3000, ACK | FIN, 0, 5));
         add(seg(6, 3000, ACK, 1000, 6)); // must not jump ahead of the FIN
         assertThat(run()).containsExactly(0, 1, 3, 4, 5);
-        assertThat(batch.get(0).length).isEqualTo(72 + 2000); // the good one merged past the bad one
+        assertThat(out.get(0).length).isEqualTo(72 + 2000); // the good one merged past the bad one
     }
 
     private static void fixTcp(byte[] p, int version) {

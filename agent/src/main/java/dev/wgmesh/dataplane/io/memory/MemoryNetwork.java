@@ -294,17 +294,29 @@ public final class MemoryNetwork {
         /** As recvmmsg on a Linux socket: blocks for the first datagram, then takes what else is queued now. */
         @Override
         public int receiveBatch(PacketBuffer[] bufs, Endpoint[] from, int count) throws IOException {
-            PacketBuffer first = bufs[0];
-            int n = receive(first.data, 0, first.data.length, from[0]);
-            if (n < 0) {
+            PacketSlot s = inbox.take();
+            if (s == null) {
                 return -1;
             }
-            first.offset = 0;
-            first.length = n;
+            try {
+                fill(bufs[0], from[0], s);
+            } finally {
+                inbox.recycle(s);
+            }
             return pollInto(bufs, from, 1, count);
         }
 
-        /** The datagrams queued now (each truncated to its buffer, as UDP does); 0 when none is. */
+        /** Copies datagram {@code s} to {@code b} at 0 (grown if the datagram needs more room) and its source. */
+        private static void fill(PacketBuffer b, Endpoint from, PacketSlot s) {
+            b.reserve(s.length);
+            System.arraycopy(s.data, 0, b.data, 0, s.length);
+            b.offset = 0;
+            b.length = s.length;
+            from.set(s.srcAddr, 0, s.srcAddrLen, s.srcPort);
+            from.setSource(s.dstAddr, 0, s.dstAddrLen, 1);
+        }
+
+        /** The datagrams queued now; 0 when none is. */
         @Override
         public int receiveBatchNow(PacketBuffer[] bufs, Endpoint[] from, int count) throws IOException {
             return pollInto(bufs, from, 0, count);
@@ -325,13 +337,7 @@ public final class MemoryNetwork {
                     break; // nothing queued, or closed: the next blocking receive reports that
                 }
                 try {
-                    PacketBuffer b = bufs[i];
-                    int n = Math.min(b.data.length, s.length);
-                    System.arraycopy(s.data, 0, b.data, 0, n);
-                    b.offset = 0;
-                    b.length = n;
-                    from[i].set(s.srcAddr, 0, s.srcAddrLen, s.srcPort);
-                    from[i].setSource(s.dstAddr, 0, s.dstAddrLen, 1);
+                    fill(bufs[i], from[i], s);
                     i++;
                 } finally {
                     inbox.recycle(s);

@@ -72,12 +72,15 @@ public final class MemoryTun implements TunDevice {
     /** As a Linux TUN: blocks for the first packet, then takes what else is queued now. */
     @Override
     public int readBatch(PacketBuffer[] bufs, int count, int maxLen) throws IOException {
-        PacketBuffer first = bufs[0];
-        int n = read(first.data, first.offset, maxLen);
-        if (n < 0) {
+        PacketSlot s = toDevice.take();
+        if (s == null) {
             return -1;
         }
-        first.length = n;
+        try {
+            fill(bufs[0], s, maxLen);
+        } finally {
+            toDevice.recycle(s);
+        }
         if (count == 1) {
             return 1;
         }
@@ -105,18 +108,23 @@ public final class MemoryTun implements TunDevice {
                 break; // nothing queued, or closed: the next blocking read reports that
             }
             try {
-                PacketBuffer b = bufs[i];
-                if (s.length > maxLen || b.offset + s.length > b.data.length) {
-                    throw new IOException("read buffer is smaller than the packet (" + s.length + ")");
-                }
-                System.arraycopy(s.data, 0, b.data, b.offset, s.length);
-                b.length = s.length;
+                fill(bufs[i], s, maxLen);
                 i++;
             } finally {
                 toDevice.recycle(s);
             }
         }
         return i;
+    }
+
+    /** Copies packet {@code s} to {@code b} at its offset, the buffer grown if the packet needs more room. */
+    private static void fill(PacketBuffer b, PacketSlot s, int maxLen) throws IOException {
+        if (s.length > maxLen) {
+            throw new IOException("packet of " + s.length + " bytes is over the read limit of " + maxLen);
+        }
+        b.reserve(b.offset + s.length + PacketBuffer.TAILROOM);
+        System.arraycopy(s.data, 0, b.data, b.offset, s.length);
+        b.length = s.length;
     }
 
     @Override
