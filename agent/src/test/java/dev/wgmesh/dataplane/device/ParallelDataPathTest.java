@@ -254,6 +254,9 @@ class ParallelDataPathTest {
                     assertThat(got).as("packet %d", expected).isNotNull();
                     assertThat(seqOf(got)).as("in order across the switch").isEqualTo(expected++);
                 }
+                // The chooser decides when a window closes, at the first packet after it: without a pause a fast
+                // machine sent all 1,000 within one window, and the decision never came.
+                Thread.sleep(HybridChooser.WINDOW_NANOS / 1_000_000 + 5);
             }
             PeerStatistics p = hybrid.a.device.peerStatistics().get(0);
             assertThat(p.queue()).as("the elephant went parallel").isNotNull();
