@@ -5,7 +5,11 @@
 # the daemons' queue/stage statistics (wgmesh: Prometheus /metrics), and per-thread CPU of both daemons.
 #
 # Usage: sudo bench/fairdiag.sh [seconds-per-run]   (env IMPLS="wireguard-go wgmesh-parallel wgmesh-inline-fifo ...",
-#        SCEN="flood tcp4 tcp1", QUIET=1 skips the sampling, PINGS=1 prints every RTT in order; -fifo: WGMESH_INLINE_FQ=off and one TUN ring; -1ring: WGMESH_TUN_RINGS=1)
+#        SCEN="flood tcp4 tcp1", QUIET=1 skips the sampling, PINGS=1 prints every RTT in order, PING_INTERVAL=0.05
+#        pings faster (more samples), TRACE=1 splits each round trip into its four hops from kernel tracepoints
+#        (A send, B recv, B send, A recv: which daemon and direction the time goes to), SLICE_US=N gives our threads
+#        an EEVDF slice of N µs, RENICE=N renices them; -fifo: WGMESH_INLINE_FQ=off and one TUN ring; -1ring:
+#        WGMESH_TUN_RINGS=1)
 set -euo pipefail
 umask 077
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,7 +25,22 @@ kill_all() {
   sleep 1
   for n in A B; do for pid in $(ip netns pids "$(ns "$n")" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done; done
 }
-cleanup() { kill_all; for n in A B; do ip netns del "$(ns "$n")" 2>/dev/null || true; done; rm -f /var/run/wireguard/fd*"$id"*.sock; rm -rf "$tmp"; }
+tracer="/sys/kernel/tracing/instances/wgm-fd-$id"
+trace_events="net/net_dev_start_xmit net/netif_receive_skb"
+trace_start() { # TRACE=1: small packets on both tunnel devices and veths, in a tracefs instance of our own
+  [ -d /sys/kernel/tracing/instances ] || mount -t tracefs nodev /sys/kernel/tracing
+  [ -d "$tracer" ] || mkdir "$tracer"
+  echo 0 > "$tracer/tracing_on"; echo > "$tracer/trace"; echo 8192 > "$tracer/buffer_size_kb"
+  local e; for e in $trace_events; do echo "len < 300" > "$tracer/events/$e/filter"; echo 1 > "$tracer/events/$e/enable"; done
+  echo 1 > "$tracer/tracing_on"
+}
+trace_stop() { # → hops of the pings traced
+  echo 0 > "$tracer/tracing_on"; cat "$tracer/trace" > "$tmp/trace.txt"
+  local e; for e in $trace_events; do echo 0 > "$tracer/events/$e/enable"; done
+  echo "  ping hops (kernel tracepoints):"
+  python3 "$root/bench/lib/pingstages.py" "$tmp/trace.txt" "fdA$id$phase" "da$id" "fdB$id$phase" "db$id"
+}
+cleanup() { [ ! -d "$tracer" ] || { echo 0 > "$tracer/tracing_on"; rmdir "$tracer"; } 2>/dev/null || true; kill_all; for n in A B; do ip netns del "$(ns "$n")" 2>/dev/null || true; done; rm -f /var/run/wireguard/fd*"$id"*.sock; rm -rf "$tmp"; }
 trap cleanup EXIT INT TERM
 for n in A B; do ip netns add "$(ns "$n")"; ip -n "$(ns "$n")" link set lo up; done
 ip link add "da$id" netns "$(ns A)" type veth peer name "db$id" netns "$(ns B)"
@@ -50,6 +69,11 @@ start() {
   echo "  (tun tx_queue_len A: $(ip netns exec "$(ns A)" cat /sys/class/net/"fdA$id$phase"/tx_queue_len))"
   ip netns exec "$(ns A)" ping -c 3 -W 5 10.251.0.2 >/dev/null || { echo "fairdiag: $impl tunnel down" >&2; return 1; }
   ip netns exec "$(ns B)" iperf3 -s -D -B 10.251.0.2 -p 5201
+  # SLICE_US=N (experiment): an EEVDF slice of N µs (sched_setattr) for those threads on both ends
+  if [ -n "${SLICE_US:-}" ]; then case "$impl" in wgmesh*) local t tids=""
+    for n in A B; do for t in /proc/"$(daemon_pid "$n")"/task/*; do
+      case "$(cat "$t/comm")" in wg-fd*|wg-crypto*) tids="$tids ${t##*/}";; esac; done; done
+    python3 "$root/bench/lib/slice.py" "$((SLICE_US * 1000))" $tids;; esac; fi
   # RENICE=N (experiment): renice our data-plane I/O threads (TUN reader, UDP receiver, dispatcher) on both ends
   if [ -n "${RENICE:-}" ]; then case "$impl" in wgmesh*) local t
     for n in A B; do for t in /proc/"$(daemon_pid "$n")"/task/*; do
@@ -112,13 +136,16 @@ for impl in $impls; do
     load=$!
     sn0="$(cat /proc/net/softnet_stat)"; ks0="$(ksoftirqd_ticks)"
     sleep 0.3
-    ip netns exec "$(ns A)" ping -i 0.2 -c $((duration * 5 - 5)) -W 1 10.251.0.2 > "$tmp/ping.txt" 2>&1 &
+    pings=$(python3 -c "print(round(($duration - 1) / ${PING_INTERVAL:-0.2}))")
+    [ -z "${TRACE:-}" ] || trace_start
+    ip netns exec "$(ns A)" ping -i "${PING_INTERVAL:-0.2}" -c "$pings" -W 1 10.251.0.2 > "$tmp/ping.txt" 2>&1 &
     pg=$!
     sleep $((duration / 2)); [ -n "${QUIET:-}" ] || sample "$impl"
     wait "$pg" || true; wait "$load" || true
+    [ -z "${TRACE:-}" ] || trace_stop
     softnet_delta "$sn0"; echo "  UDP :51820 socket drops A/B (cumulative): $(udp_drops A)/$(udp_drops B); A TUN ring drops (cumulative): $(tun_drops)"
     echo "  ksoftirqd CPU: $(( ($(ksoftirqd_ticks) - ks0) * 1000 / $(getconf CLK_TCK) )) ms over the run"
-    echo "  ping $(p99 "$tmp/ping.txt" $((duration * 5 - 5)) "${PINGS:-}")  goodput $(python3 -c '
+    echo "  ping $(p99 "$tmp/ping.txt" "$pings" "${PINGS:-}")  goodput $(python3 -c '
 import json,sys; e=json.load(open(sys.argv[1]))["end"]
 s=e.get("sum_received") or e["sum"]; print("%.2f Gb/s" % (s["bits_per_second"]*(1-s.get("lost_percent",0)/100)/1e9))' "$tmp/l.json" 2>/dev/null || echo ?)"
   done

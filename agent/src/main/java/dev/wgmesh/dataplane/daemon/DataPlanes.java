@@ -5,9 +5,12 @@ import dev.wgmesh.dataplane.device.DataPathMode;
 import dev.wgmesh.dataplane.device.Device;
 import dev.wgmesh.dataplane.time.SystemScheduler;
 import java.io.IOException;
+import java.util.logging.Logger;
 
 /** The data plane the daemon runs: the userspace WireGuard {@link Device} with its own timer thread. */
 final class DataPlanes {
+    private static final Logger LOG = Logger.getLogger(DataPlanes.class.getName());
+
     private DataPlanes() {}
 
     /**
@@ -31,6 +34,8 @@ final class DataPlanes {
                 String listen = env.get(MetricsServer.ENV);
                 if (listen != null && !listen.isEmpty()) {
                     metrics = MetricsServer.start(MetricsServer.parseAddress(listen), device, tun.name());
+                    // with port 0 this is the only place the chosen port shows
+                    LOG.info("metrics on http://" + MetricsServer.format(metrics.address()) + "/metrics");
                 }
             } catch (IOException | RuntimeException e) {
                 device.close();

@@ -42,6 +42,12 @@ final class MetricsServer implements AutoCloseable {
         return new MetricsServer(server);
     }
 
+    /** {@code host:port}, an IPv6 host in brackets, as a URL wants it. */
+    static String format(InetSocketAddress address) {
+        String host = address.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
     /** The bound address (port 0 resolved). */
     InetSocketAddress address() {
         return server.getAddress();

@@ -38,7 +38,8 @@ class NetworkPathTest {
     }
 
     private static String logs(WgNode a, WgNode b) {
-        return "\n--- a ---\n" + a.logText() + "\n--- b ---\n" + b.logText();
+        return "\n--- counters ---\n" + a.dropCounters() + "\n" + b.dropCounters() + "\n--- a ---\n" + a.logText()
+                + "\n--- b ---\n" + b.logText();
     }
 
     private static void addr(Netns ns, String cidr, String dev) {

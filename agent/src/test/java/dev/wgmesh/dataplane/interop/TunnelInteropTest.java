@@ -80,7 +80,8 @@ class TunnelInteropTest {
     }
 
     String logs() {
-        return "\n--- wgmesh (a) log ---\n" + tail(pair.a) + "\n--- " + peer + " (b) log ---\n" + tail(pair.b);
+        return "\n--- counters ---\n" + pair.a.dropCounters() + "\n" + pair.b.dropCounters()
+                + "\n--- wgmesh (a) log ---\n" + tail(pair.a) + "\n--- " + peer + " (b) log ---\n" + tail(pair.b);
     }
 
     private static String tail(WgNode node) {

@@ -51,7 +51,11 @@ public final class WgNode {
     public WgNode start() {
         Path sock = NetLab.uapiSocket(ifname);
         lab.removeOnClose(sock);
-        process = lab.start(ns, impl.command(ifname), log, Map.of("LOG_LEVEL", "verbose"));
+        // ours also serves its counters on a port of its choice inside the namespace, for dropCounters()
+        Map<String, String> env = impl == WgImpl.WGMESH
+                ? Map.of("LOG_LEVEL", "verbose", "WGMESH_METRICS_LISTEN", "127.0.0.1:0")
+                : Map.of("LOG_LEVEL", "verbose");
+        process = lab.start(ns, impl.command(ifname), log, env);
         NetLab.awaitFile(sock, Duration.ofSeconds(30), process);
         return this;
     }
@@ -110,6 +114,49 @@ public final class WgNode {
 
     public void mtu(int mtu) {
         ns.ok("ip", "link", "set", ifname, "mtu", Integer.toString(mtu));
+    }
+
+    private static final java.util.regex.Pattern METRICS_AT =
+            java.util.regex.Pattern.compile("metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics");
+
+    /**
+     * For a failing test's message: the kernel's counters of the interface and, for our daemon, its non-zero drop
+     * and queue-drop counters by reason (from its metrics endpoint, through ncat inside the namespace). Never throws.
+     */
+    public String dropCounters() {
+        StringBuilder out = new StringBuilder(this + ": " + linkCountersOrError());
+        if (impl != WgImpl.WGMESH) {
+            return out.toString();
+        }
+        java.util.regex.Matcher m = METRICS_AT.matcher(logText());
+        if (!m.find()) {
+            return out.append(" (no metrics address in the log)").toString();
+        }
+        String metrics;
+        try {
+            metrics = ns.sh(
+                            Duration.ofSeconds(10),
+                            "printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' | ncat 127.0.0.1 " + m.group(1))
+                    .out();
+        } catch (RuntimeException e) {
+            return out.append(" (metrics unavailable: ")
+                    .append(e.getMessage())
+                    .append(')')
+                    .toString();
+        }
+        metrics.lines()
+                .filter(l -> l.startsWith("wgmesh_drops_total") || l.startsWith("wgmesh_peer_queue_drops_total"))
+                .filter(l -> !l.endsWith(" 0"))
+                .forEach(l -> out.append("\n  ").append(l));
+        return out.toString();
+    }
+
+    private String linkCountersOrError() {
+        try {
+            return linkCounters().toString();
+        } catch (RuntimeException e) {
+            return "(link counters unavailable: " + e.getMessage() + ")";
+        }
     }
 
     public String logText() {
