@@ -8,7 +8,8 @@
 #        SCEN="flood tcp4 tcp1", QUIET=1 skips the sampling, PINGS=1 prints every RTT in order, PING_INTERVAL=0.05
 #        pings faster (more samples), TRACE=1 splits each round trip into its four hops from kernel tracepoints
 #        (A send, B recv, B send, A recv: which daemon and direction the time goes to), SLICE_US=N gives our threads
-#        an EEVDF slice of N µs, RENICE=N renices them; -fifo: WGMESH_INLINE_FQ=off and one TUN ring; -1ring:
+#        an EEVDF slice of N µs, RENICE=N renices them, GEN_NICE=19 runs the load generators (iperf3) at that nice
+#        level, to see the tunnel's latency when the generators do not compete with it for the CPU; -fifo: WGMESH_INLINE_FQ=off and one TUN ring; -1ring:
 #        WGMESH_TUN_RINGS=1)
 set -euo pipefail
 umask 077
@@ -25,6 +26,7 @@ kill_all() {
   sleep 1
   for n in A B; do for pid in $(ip netns pids "$(ns "$n")" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done; done
 }
+gen=""; [ -z "${GEN_NICE:-}" ] || gen="nice -n $GEN_NICE"
 tracer="/sys/kernel/tracing/instances/wgm-fd-$id"
 trace_events="net/net_dev_start_xmit net/netif_receive_skb"
 trace_start() { # TRACE=1: small packets on both tunnel devices and veths, in a tracefs instance of our own
@@ -68,12 +70,21 @@ start() {
   if [ -n "${TXQLEN:-}" ]; then for n in A B; do ip -n "$(ns "$n")" link set "fd$n$id$phase" txqueuelen "$TXQLEN"; done; fi
   echo "  (tun tx_queue_len A: $(ip netns exec "$(ns A)" cat /sys/class/net/"fdA$id$phase"/tx_queue_len))"
   ip netns exec "$(ns A)" ping -c 3 -W 5 10.251.0.2 >/dev/null || { echo "fairdiag: $impl tunnel down" >&2; return 1; }
-  ip netns exec "$(ns B)" iperf3 -s -D -B 10.251.0.2 -p 5201
+  ip netns exec "$(ns B)" $gen iperf3 -s -D -B 10.251.0.2 -p 5201
   # SLICE_US=N (experiment): an EEVDF slice of N µs (sched_setattr) for those threads on both ends
   if [ -n "${SLICE_US:-}" ]; then case "$impl" in wgmesh*) local t tids=""
     for n in A B; do for t in /proc/"$(daemon_pid "$n")"/task/*; do
-      case "$(cat "$t/comm")" in wg-fd*|wg-crypto*) tids="$tids ${t##*/}";; esac; done; done
+      # SLICE_ONLY="A-u B-t": only those threads (daemon, thread suffix: -t TUN reader, -u UDP receiver)
+      local c; c="$(cat "$t/comm")"
+      case "$c" in wg-fd*|wg-crypto*) case " ${SLICE_ONLY:-$n-${c##*-}} " in *" $n-${c##*-} "*) tids="$tids ${t##*/}";; esac;; esac
+    done; done
     python3 "$root/bench/lib/slice.py" "$((SLICE_US * 1000))" $tids;; esac; fi
+  # RT_ONLY="A-u B-t" (experiment): SCHED_FIFO 1 for those threads
+  if [ -n "${RT_ONLY:-}" ]; then case "$impl" in wgmesh*) local t c
+    for n in A B; do for t in /proc/"$(daemon_pid "$n")"/task/*; do
+      c="$(cat "$t/comm")"
+      case "$c" in wg-fd*) case " $RT_ONLY " in *" $n-${c##*-} "*) chrt -f -p 1 "${t##*/}";; esac;; esac
+    done; done;; esac; fi
   # RENICE=N (experiment): renice our data-plane I/O threads (TUN reader, UDP receiver, dispatcher) on both ends
   if [ -n "${RENICE:-}" ]; then case "$impl" in wgmesh*) local t
     for n in A B; do for t in /proc/"$(daemon_pid "$n")"/task/*; do
@@ -129,9 +140,9 @@ for impl in $impls; do
   for s in $scen; do
     echo "== $impl $s (load $(cut -d' ' -f1-3 /proc/loadavg))"
     case "$s" in
-      flood) ip netns exec "$(ns A)" iperf3 -c 10.251.0.2 -u -b 0 -l 1380 -t "$duration" -J > "$tmp/l.json" 2>/dev/null & ;;
-      tcp4) ip netns exec "$(ns A)" iperf3 -c 10.251.0.2 -t "$duration" -P 4 -J > "$tmp/l.json" 2>/dev/null & ;;
-      tcp1) ip netns exec "$(ns A)" iperf3 -c 10.251.0.2 -t "$duration" -J > "$tmp/l.json" 2>/dev/null & ;;
+      flood) ip netns exec "$(ns A)" $gen iperf3 -c 10.251.0.2 -u -b 0 -l 1380 -t "$duration" -J > "$tmp/l.json" 2>/dev/null & ;;
+      tcp4) ip netns exec "$(ns A)" $gen iperf3 -c 10.251.0.2 -t "$duration" -P 4 -J > "$tmp/l.json" 2>/dev/null & ;;
+      tcp1) ip netns exec "$(ns A)" $gen iperf3 -c 10.251.0.2 -t "$duration" -J > "$tmp/l.json" 2>/dev/null & ;;
     esac
     load=$!
     sn0="$(cat /proc/net/softnet_stat)"; ks0="$(ksoftirqd_ticks)"

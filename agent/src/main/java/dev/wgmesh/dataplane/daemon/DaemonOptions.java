@@ -1,6 +1,7 @@
 package dev.wgmesh.dataplane.daemon;
 
 import dev.wgmesh.dataplane.device.DataPathMode;
+import dev.wgmesh.dataplane.device.Device;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
@@ -14,9 +15,10 @@ import java.util.logging.Level;
  *   LOG_LEVEL=verbose|debug|error|silent   (default, and for unknown values: error)
  *   WGMESH_DATAPATH=parallel|inline|auto    data path mode (default auto, currently inline)
  *   WGMESH_METRICS_LISTEN=host:port         Prometheus text on GET /metrics (off unless set)
+ *   WGMESH_WAKE_PRIORITY=on|off             real-time priority for idle data-plane threads (default on)
  * </pre>
  *
- * The last two are ours; they are checked here so a typo fails at start with a message, not later.
+ * The WGMESH_ ones are ours (more are in the README); they are checked here so a typo fails at start with a message, not later.
  */
 public record DaemonOptions(String interfaceName, boolean foreground, Level logLevel, boolean logLevelSet) {
 
@@ -54,6 +56,7 @@ public record DaemonOptions(String interfaceName, boolean foreground, Level logL
                 env.get(DataPathMode.QUEUES_ENV), Runtime.getRuntime().availableProcessors());
         DaemonIo.parseOffload(env.get(DaemonIo.OFFLOAD_ENV));
         DaemonIo.parseRings(env.get(DaemonIo.RINGS_ENV));
+        Device.parseWakePriority(env.get(Device.WAKE_PRIORITY_ENV));
         String metrics = env.get(MetricsServer.ENV);
         if (metrics != null && !metrics.isEmpty()) {
             MetricsServer.parseAddress(metrics);

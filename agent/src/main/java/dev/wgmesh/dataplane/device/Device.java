@@ -86,6 +86,27 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
     private final boolean inlineQueues =
             !"off".equalsIgnoreCase(String.valueOf(System.getenv(INLINE_FQ_ENV)).trim());
     /**
+     * Environment variable: {@code on} (the default) raises an idle inline I/O thread to real-time priority where the
+     * platform permits ({@link WakeBoost}); {@code off} keeps every thread at ordinary priority.
+     */
+    public static final String WAKE_PRIORITY_ENV = "WGMESH_WAKE_PRIORITY";
+
+    private final boolean wakePriority = parseWakePriority(System.getenv(WAKE_PRIORITY_ENV));
+
+    /**
+     * {@link #WAKE_PRIORITY_ENV}'s value: unset, blank or {@code on} is true, {@code off} false.
+     *
+     * @throws IllegalArgumentException naming the variable, for anything else
+     */
+    public static boolean parseWakePriority(String value) {
+        String v = value == null ? "" : value.trim();
+        return switch (v) {
+            case "", "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException(WAKE_PRIORITY_ENV + " must be on or off, got '" + v + "'");
+        };
+    }
+    /**
      * Parallel FQ-CoDel's memory limit in buffers (it charges a packet its buffer's capacity, as Linux charges
      * truesize): a quarter of the pool, so a flood that fills the queues still leaves buffers for reading and crypto.
      */
@@ -485,6 +506,11 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
     /** Whether the inline modes queue in their own FQ-CoDel ({@link InlineQueues}); see {@link #INLINE_FQ_ENV}. */
     boolean inlineQueues() {
         return inlineQueues;
+    }
+
+    /** A {@link WakeBoost} for an inline I/O thread moving packets of {@code tun}. */
+    WakeBoost wakeBoost(TunDevice tun) {
+        return new WakeBoost(tun.threadPriority(), wakePriority, System::nanoTime);
     }
 
     public DeviceCounters counters() {

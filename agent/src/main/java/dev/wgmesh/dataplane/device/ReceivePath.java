@@ -84,6 +84,10 @@ final class ReceivePath implements Runnable {
             from[i] = new Endpoint();
         }
         int drained = 0;
+        WakeBoost boost = queues == null ? null : device.wakeBoost(tun);
+        if (boost != null) {
+            boost.start();
+        }
         try {
             while (device.isRunning()) {
                 int avail = SendPath.refill(device.pool(), in);
@@ -100,6 +104,10 @@ final class ReceivePath implements Runnable {
                         continue;
                     } else if (queued) {
                         n = udp.receiveBatchNow(in, from, avail);
+                    } else if (boost != null) {
+                        boost.beforeWait();
+                        n = udp.receiveBatch(in, from, avail);
+                        boost.afterWait();
                     } else {
                         n = udp.receiveBatch(in, from, avail);
                     }
@@ -128,7 +136,10 @@ final class ReceivePath implements Runnable {
                 }
                 drained = 0;
                 if (queues != null) {
-                    serveRound(aead);
+                    int served = serveRound(aead);
+                    if (boost != null) {
+                        boost.worked(served);
+                    }
                 }
                 flushToTun();
             }
@@ -217,8 +228,10 @@ final class ReceivePath implements Runnable {
      * Inline: decrypts one round from this receiver's FQ-CoDel (small messages first, peers by DRR) and does the
      * rest of the receive path for each, as {@link TransportSink} does for the parallel path: the replay check after
      * decryption, then {@link #authenticated} and cryptokey routing; the packets join the TUN batch.
+     *
+     * @return the packets the round took from the queues
      */
-    private void serveRound(ChaChaPoly aead) {
+    private int serveRound(ChaChaPoly aead) {
         int n = queues.nextRound();
         PacketBuffer[] round = queues.round();
         for (int i = 0; i < n; i++) {
@@ -234,6 +247,7 @@ final class ReceivePath implements Runnable {
             }
         }
         queues.housekeeping(System.nanoTime());
+        return n;
     }
 
     /** Opens a queued message (owner its index entry, counter and source set); the inner length, or 0 (counted). */

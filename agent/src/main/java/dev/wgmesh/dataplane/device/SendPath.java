@@ -87,6 +87,10 @@ final class SendPath implements Runnable {
         TxBatch tx = new TxBatch(udp, device.counters(), BATCH);
         int sinceMtu = 0;
         int drains = 0;
+        WakeBoost boost = queues == null ? null : device.wakeBoost(tun);
+        if (boost != null) {
+            boost.start();
+        }
         try {
             while (device.isRunning()) {
                 int avail = refill(device.pool(), in);
@@ -104,6 +108,10 @@ final class SendPath implements Runnable {
                         continue;
                     } else if (queued) {
                         n = tun.readBatchNow(in, avail, Device.MAX_INNER_PACKET);
+                    } else if (boost != null) {
+                        boost.beforeWait();
+                        n = tun.readBatch(in, avail, Device.MAX_INNER_PACKET);
+                        boost.afterWait();
                     } else {
                         n = tun.readBatch(in, avail, Device.MAX_INNER_PACKET);
                     }
@@ -136,7 +144,10 @@ final class SendPath implements Runnable {
                 }
                 drains = 0;
                 if (queues != null) {
-                    serveRound(aead, tx);
+                    int served = serveRound(aead, tx);
+                    if (boost != null) {
+                        boost.worked(served);
+                    }
                 }
                 tx.flush();
                 if (sinceMtu >= MTU_REFRESH_PACKETS) {
@@ -160,8 +171,10 @@ final class SendPath implements Runnable {
     /**
      * Inline: seals and queues on {@code tx} one round from this reader's FQ-CoDel (counters were taken as the
      * packets left it, keypair in {@code context}, peer in {@code owner}), then the rekey check once per peer.
+     *
+     * @return the packets the round took from the queues
      */
-    private void serveRound(ChaChaPoly aead, TxBatch tx) {
+    private int serveRound(ChaChaPoly aead, TxBatch tx) {
         int n = queues.nextRound();
         PacketBuffer[] round = queues.round();
         int peers = 0;
@@ -180,6 +193,7 @@ final class SendPath implements Runnable {
         }
         queues.unpark(aead);
         queues.housekeeping(System.nanoTime());
+        return n;
     }
 
     /**

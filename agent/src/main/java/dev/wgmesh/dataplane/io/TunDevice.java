@@ -19,6 +19,11 @@ import java.io.IOException;
  */
 public interface TunDevice extends Closeable {
 
+    /** How the threads that move this device's packets can change their own scheduling priority. */
+    default ThreadPriority threadPriority() {
+        return ThreadPriority.UNCHANGED;
+    }
+
     /** The interface name as the host knows it, e.g. {@code wg0}. */
     String name();
 

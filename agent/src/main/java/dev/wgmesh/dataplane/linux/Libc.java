@@ -204,6 +204,8 @@ public final class Libc {
             bind("sendmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), ERRNO);
     private static final MethodHandle SCHED_SETAFFINITY =
             bind("sched_setaffinity", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), ERRNO);
+    private static final MethodHandle SCHED_SETSCHEDULER =
+            bind("sched_setscheduler", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), ERRNO);
     private static final MethodHandle POLL =
             bind("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO);
     private static final MethodHandle IF_NAMETOINDEX =
@@ -406,6 +408,23 @@ public final class Libc {
     public static int schedSetaffinity(NativeContext ctx, long size, MemorySegment mask) {
         try {
             return check((int) SCHED_SETAFFINITY.invokeExact(ctx.capture, 0, size, mask), ctx.capture);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static final int SCHED_OTHER = 0;
+    public static final int SCHED_FIFO = 1;
+
+    /**
+     * sched_setscheduler(2) for the calling thread: {@code policy} at {@code priority} (1–99 for {@link #SCHED_FIFO},
+     * 0 for {@link #SCHED_OTHER}); 0 or -errno (EPERM without CAP_SYS_NICE).
+     */
+    public static int schedSetscheduler(NativeContext ctx, int policy, int priority) {
+        MemorySegment param = ctx.scratch.asSlice(0, 4); // struct sched_param { int sched_priority; }
+        param.set(JAVA_INT, 0, priority);
+        try {
+            return check((int) SCHED_SETSCHEDULER.invokeExact(ctx.capture, 0, policy, param), ctx.capture);
         } catch (Throwable t) {
             throw rethrow(t);
         }

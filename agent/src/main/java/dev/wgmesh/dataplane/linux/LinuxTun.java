@@ -232,6 +232,11 @@ public final class LinuxTun implements TunDevice {
     }
 
     @Override
+    public dev.wgmesh.dataplane.io.ThreadPriority threadPriority() {
+        return LinuxThreadPriority.INSTANCE;
+    }
+
+    @Override
     public String name() {
         return name;
     }

@@ -84,6 +84,11 @@ public final class LinuxTunQueues implements MultiQueueTun {
     }
 
     @Override
+    public dev.wgmesh.dataplane.io.ThreadPriority threadPriority() {
+        return LinuxThreadPriority.INSTANCE;
+    }
+
+    @Override
     public String name() {
         return primary().name();
     }

@@ -3,11 +3,12 @@ package dev.wgmesh.dataplane.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wgmesh.dataplane.device.Device;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The TUN ring count setting: its default, its range, and a clear refusal at start for anything else. */
+/** The TUN ring count and wake priority settings: defaults, ranges, and a clear refusal at start for anything else. */
 class DaemonIoTest {
 
     @Test
@@ -30,6 +31,20 @@ class DaemonIoTest {
                     .as(bad)
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining(DaemonIo.RINGS_ENV);
+        }
+    }
+
+    @Test
+    void wakePriorityIsOnByDefaultAndTakesOnOrOffOnly() {
+        assertThat(Device.parseWakePriority(null)).isTrue();
+        assertThat(Device.parseWakePriority(" on ")).isTrue();
+        assertThat(Device.parseWakePriority("off")).isFalse();
+        for (String bad : List.of("yes", "0", "OFF!", "true")) {
+            assertThatThrownBy(() -> DaemonOptions.parse(List.of("wg0"), Map.of(Device.WAKE_PRIORITY_ENV, bad)))
+                    .as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(Device.WAKE_PRIORITY_ENV)
+                    .hasMessageContaining("'" + bad + "'");
         }
     }
 }

@@ -128,6 +128,50 @@ class TunnelInteropTest {
         }
     }
 
+    /**
+     * Issue 5: our idle inline I/O threads (TUN reader, UDP receiver) wait at real-time priority, so a sparse packet is
+     * handled the moment it arrives ({@code WakeBoost}); after traffic and a quiet spell the first packet raises them
+     * again.
+     */
+    @Test
+    @Timeout(60)
+    void idleDataPlaneThreadsWaitAtRealTimePriority() throws Exception {
+        String mode = System.getProperty("wgmesh.datapath");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                mode == null || mode.equals("auto") || mode.equals("inline"), "inline mode only");
+        assertThat(WgPair.reachable(pair.a, WgPair.B_INNER4))
+                .as("tunnel up%s", logs())
+                .isTrue();
+        assertThat(WgPair.ping(pair.a, pair.inner(pair.b, 4), 1000, true)).containsExactly(1000, 1000);
+        Thread.sleep(50); // a quiet spell longer than WakeBoost.SLEPT_NANOS
+        assertThat(WgPair.ping(pair.a, pair.inner(pair.b, 4), 2, false)).containsExactly(2, 2);
+        assertThat(ioThreadPolicies(pair.a))
+                .as("scheduling policy (1 = SCHED_FIFO) of a's I/O threads")
+                .containsOnlyKeys("tun", "udp")
+                .containsValues(1, 1);
+    }
+
+    /** The scheduling policy (field 41 of /proc/PID/task/TID/stat) of our daemon's "wg-IF-tun" and "-udp" threads. */
+    private static java.util.Map<String, Integer> ioThreadPolicies(WgNode node) throws Exception {
+        java.util.Map<String, Integer> policies = new java.util.TreeMap<>();
+        try (var tasks =
+                Files.list(Path.of("/proc", Long.toString(node.process().pid()), "task"))) {
+            for (Path task : tasks.toList()) {
+                String comm = Files.readString(task.resolve("comm")).trim();
+                for (String role : List.of("tun", "udp")) {
+                    String name = "wg-" + node.ifname + "-" + role;
+                    if (comm.equals(name.substring(0, Math.min(15, name.length())))) { // comm keeps 15 characters
+                        String stat = Files.readString(task.resolve("stat"));
+                        String[] after =
+                                stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        policies.put(role, Integer.parseInt(after[41 - 3]));
+                    }
+                }
+            }
+        }
+        return policies;
+    }
+
     @ParameterizedTest(name = "MTU {0}")
     @ValueSource(ints = {1420, 34800})
     @Timeout(3600)
