@@ -18,7 +18,8 @@ import java.util.logging.Level;
  *   WGMESH_WAKE_PRIORITY=on|off             real-time priority for idle data-plane threads (default on)
  * </pre>
  *
- * The WGMESH_ ones are ours (more are in the README); they are checked here so a typo fails at start with a message, not later.
+ * The WGMESH_ ones are ours (more are in the README); they are checked here so a typo fails at start with a
+ * message, not later.
  */
 public record DaemonOptions(String interfaceName, boolean foreground, Level logLevel, boolean logLevelSet) {
 

@@ -16,10 +16,11 @@ import java.util.function.LongSupplier;
  * <p>A busy thread must not keep that priority, or it would starve everything else on its CPU. So the thread is
  * raised after it really slept (a wait of at least {@link #SLEPT_NANOS}) and lowered once it has served {@link
  * #BUSY_PACKETS} packets without sleeping that long again: a sparse flow's packets (pings, DNS, a quiet link's
- * keepalives) are handled at once, bulk traffic — and its ACK stream, which never pauses that long — runs time-shared
- * like any other thread, and a raised thread can hold a CPU for at most two rounds of work per 10 ms it slept. (With
- * 1 ms, the ACK threads of TCP transfers kept being raised; TCP throughput looked lower in fairpath runs, within
- * noise.)
+ * keepalives) are handled at once, and a raised thread can hold a CPU for at most two rounds of work per 10 ms it
+ * slept. Known gap: a bulk sender that stalls for 10 ms or more now and then (its application starved of CPU) is
+ * raised again after each stall; during a one-stream TCP test A's TUN reader was at {@code SCHED_FIFO} in half the
+ * samples, and TCP throughput measured about 10% lower with the boost than without (close to the test machine's
+ * noise). {@code WGMESH_WAKE_PRIORITY=off} turns it off.
  *
  * <p>Cost: no system call per packet; one when a sleeping thread turns busy and one when a busy thread has slept.
  */

@@ -2,7 +2,7 @@ package dev.wgmesh.dataplane.linux;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
+import dev.wgmesh.dataplane.netlab.ThreadPolicy;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -11,11 +11,9 @@ import org.junit.jupiter.api.Timeout;
 /** Raising and lowering the calling thread's scheduling policy for real (tests run as root). */
 @Timeout(30)
 class LinuxThreadPriorityTest {
-    /** The calling thread's policy from /proc (field 41 of stat): 0 SCHED_OTHER, 1 SCHED_FIFO. */
+    /** The calling thread's policy: 0 SCHED_OTHER, 1 SCHED_FIFO. */
     private static int policy() throws Exception {
-        String stat = Files.readString(Path.of("/proc/thread-self/stat"));
-        String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Integer.parseInt(after[41 - 3]);
+        return ThreadPolicy.of(Path.of("/proc/thread-self"));
     }
 
     @Test
