@@ -7,7 +7,9 @@
 # Usage: sudo bench/fairdiag.sh [seconds-per-run]   (env IMPLS="wireguard-go wgmesh-parallel wgmesh-inline-fifo ...",
 #        SCEN="flood tcp4 tcp1", QUIET=1 skips the sampling, PINGS=1 prints every RTT in order, PING_INTERVAL=0.05
 #        pings faster (more samples), TRACE=1 splits each round trip into its four hops from kernel tracepoints
-#        (A send, B recv, B send, A recv: which daemon and direction the time goes to), SLICE_US=N gives our threads
+#        (A send, B recv, B send, A recv: which daemon and direction the time goes to), TRACE_KEEP=FILE also traces
+#        when our threads get and leave a CPU (sched_switch) and keeps the trace there (TRACE_BUFFER_KB=65536 for
+#        longer runs; bench/lib/slowhops.py reads it), SLICE_US=N gives our threads
 #        an EEVDF slice of N µs, RENICE=N renices them, GEN_NICE=19 runs the load generators (iperf3) at that nice
 #        level, to see the tunnel's latency when the generators do not compete with it for the CPU; -fifo: WGMESH_INLINE_FQ=off and one TUN ring; -1ring:
 #        WGMESH_TUN_RINGS=1)
@@ -32,13 +34,18 @@ trace_events="net/net_dev_start_xmit net/netif_receive_skb"
 trace_start() { # TRACE=1: small packets on both tunnel devices and veths, in a tracefs instance of our own
   [ -d /sys/kernel/tracing/instances ] || mount -t tracefs nodev /sys/kernel/tracing
   [ -d "$tracer" ] || mkdir "$tracer"
-  echo 0 > "$tracer/tracing_on"; echo > "$tracer/trace"; echo 8192 > "$tracer/buffer_size_kb"
+  echo 0 > "$tracer/tracing_on"; echo > "$tracer/trace"; echo "${TRACE_BUFFER_KB:-8192}" > "$tracer/buffer_size_kb"
   local e; for e in $trace_events; do echo "len < 300" > "$tracer/events/$e/filter"; echo 1 > "$tracer/events/$e/enable"; done
+  if [ -n "${TRACE_KEEP:-}" ]; then # TRACE_KEEP=FILE: also trace when our threads get and leave a CPU, keep the trace
+    echo 'prev_comm ~ "wg-fd*" || next_comm ~ "wg-fd*"' > "$tracer/events/sched/sched_switch/filter"
+    echo 1 > "$tracer/events/sched/sched_switch/enable"
+  fi
   echo 1 > "$tracer/tracing_on"
 }
 trace_stop() { # → hops of the pings traced
   echo 0 > "$tracer/tracing_on"; cat "$tracer/trace" > "$tmp/trace.txt"
-  local e; for e in $trace_events; do echo 0 > "$tracer/events/$e/enable"; done
+  local e; for e in $trace_events sched/sched_switch; do echo 0 > "$tracer/events/$e/enable"; done
+  [ -z "${TRACE_KEEP:-}" ] || cp "$tmp/trace.txt" "$TRACE_KEEP"
   echo "  ping hops (kernel tracepoints):"
   python3 "$root/bench/lib/pingstages.py" "$tmp/trace.txt" "fdA$id$phase" "da$id" "fdB$id$phase" "db$id"
 }
@@ -97,7 +104,7 @@ daemon_pid() { # NS → pid of the daemon in that namespace
     case "$(tr '\0' ' ' < /proc/$p/cmdline)" in *wireguard-go*|*WgDaemon*) echo "$p"; return;; esac; done
 }
 threads() { # PID: top threads by CPU over 1 s
-  top -H -b -d 1 -n 2 -p "$1" | awk '/^top -/{n++} n==2 && $1 ~ /^[0-9]+$/ && $9+0 > 1 {printf "    %5s%% %s\n", $9, $12}' | head -8
+  top -H -b -d 1 -n 2 -w 200 -p "$1" | awk '/^top -/{n++} n==2 && $1 ~ /^[0-9]+$/ && $9+0 > 1 {printf "    %5s%% %s %s\n", $9, $12, $13}' | head -8
 }
 sample() { # IMPL
   local a b; a="$(daemon_pid A)"; b="$(daemon_pid B)"
@@ -108,7 +115,7 @@ sample() { # IMPL
   echo "  -- B TCP/UDP receiver (iperf3 server) socket:"; ip netns exec "$(ns B)" ss -tuamn 'sport = :5201' | tail -n +2 | head -3 | sed 's/^/    /'
   case "$1" in wgmesh*)
     for n in A B; do echo "  -- $n metrics:"; ip netns exec "$(ns "$n")" curl -s --max-time 2 http://127.0.0.1:9587/metrics \
-      | grep -E '^wgmesh_(drops_total|crypto_budget|stage_seconds|peer_queue_packets|peer_queue_drops|peer_sojourn)' \
+      | grep -E '^wgmesh_(drops_total|priority_loans|crypto_budget|stage_seconds|peer_queue_packets|peer_queue_drops|peer_sojourn)' \
       | grep -v ' 0$' | sed 's/^/    /'; done ;;
   esac
   echo "  -- threads A (pid $a):"; threads "$a"; echo "  -- threads B (pid $b):"; threads "$b"

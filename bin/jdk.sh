@@ -35,3 +35,9 @@ wgmesh_select_jdk() {
 
 # Flags every wgmesh JVM gets: FFM (TUN, sockets) needs native access; gRPC's Netty still touches sun.misc.Unsafe.
 WGMESH_JVM_FLAGS="--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow"
+# And the data plane's JVMs (agent, wgmesh-wg): objects that survive one young collection go straight to the old
+# generation. What survives there is the packet pool and the configuration, allocated once and kept; the per-packet
+# garbage the JCE cipher makes never survives. With the default ageing, G1 copied the pool from survivor space to
+# survivor space in every pause for its first 15 collections (7-20 ms each under a flood on 2 cores, every second or
+# so: a ping caught in one waits that long); promoted at once, those pauses took 1-3 ms (bench/fairdiag.sh).
+WGMESH_DATAPLANE_JVM_FLAGS="-XX:MaxTenuringThreshold=0"

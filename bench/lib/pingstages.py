@@ -11,34 +11,14 @@ Pings are taken one at a time in order, so the ping interval must exceed the rou
 
 Usage: python3 pingstages.py TRACE tunA vethA tunB vethB
 """
-import re
 import statistics
 import sys
 
+import pingtrace
+
 path, tun_a, veth_a, tun_b, veth_b = sys.argv[1:6]
-line = re.compile(r"\s(\d+\.\d+): (net_dev_start_xmit|netif_receive_skb): dev=(\S+) .*?\blen=(\d+)")
-pings = []
-cur = None
 with open(path) as f:
-    for raw in f:
-        m = line.search(raw)
-        if not m:
-            continue
-        t, event, dev, length = float(m.group(1)), m.group(2), m.group(3), int(m.group(4))
-        xmit = event == "net_dev_start_xmit"
-        if xmit and dev == tun_a and length == 84:
-            cur = {"a_in": t}
-            pings.append(cur)
-        elif cur is None:
-            continue
-        elif xmit and dev == veth_a and length == 170:
-            cur.setdefault("a_out", t)
-        elif not xmit and dev == tun_b and length == 84:
-            cur.setdefault("b_in", t)
-        elif xmit and dev == veth_b and length == 170:
-            cur.setdefault("b_out", t)
-        elif not xmit and dev == tun_a and length == 84:
-            cur.setdefault("a_back", t)
+    pings = pingtrace.pings(f, tun_a, veth_a, tun_b, veth_b)
 hops = [("a_in", "a_out", "A send"), ("a_out", "b_in", "B recv"), ("b_in", "b_out", "B send"),
         ("b_out", "a_back", "A recv"), ("a_in", "a_back", "round trip")]
 for start, end, name in hops:

@@ -16,6 +16,7 @@ import java.util.logging.Level;
  *   WGMESH_DATAPATH=parallel|inline|auto    data path mode (default auto, currently inline)
  *   WGMESH_METRICS_LISTEN=host:port         Prometheus text on GET /metrics (off unless set)
  *   WGMESH_WAKE_PRIORITY=on|off             real-time priority for idle data-plane threads (default on)
+ *   WGMESH_STALL_GUARD=on|off               lend it to busy ones kept off their CPU (default off)
  * </pre>
  *
  * The WGMESH_ ones are ours (more are in the README); they are checked here so a typo fails at start with a
@@ -58,6 +59,7 @@ public record DaemonOptions(String interfaceName, boolean foreground, Level logL
         DaemonIo.parseOffload(env.get(DaemonIo.OFFLOAD_ENV));
         DaemonIo.parseRings(env.get(DaemonIo.RINGS_ENV));
         Device.parseWakePriority(env.get(Device.WAKE_PRIORITY_ENV));
+        Device.parseStallGuard(env.get(Device.STALL_GUARD_ENV));
         String metrics = env.get(MetricsServer.ENV);
         if (metrics != null && !metrics.isEmpty()) {
             MetricsServer.parseAddress(metrics);

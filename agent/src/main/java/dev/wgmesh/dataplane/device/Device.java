@@ -92,6 +92,31 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
     public static final String WAKE_PRIORITY_ENV = "WGMESH_WAKE_PRIORITY";
 
     private final boolean wakePriority = parseWakePriority(System.getenv(WAKE_PRIORITY_ENV));
+    /**
+     * Environment variable (and system property {@code wgmesh.stall.guard}): {@code on} also lends real-time priority
+     * to busy inline I/O threads kept off their CPU ({@link StallGuard}; needs {@link #WAKE_PRIORITY_ENV} on);
+     * {@code off}, the default, does not. Off by default because it costs single-stream TCP half its throughput when
+     * the applications share the cores with the tunnel (see {@link StallGuard}).
+     */
+    public static final String STALL_GUARD_ENV = "WGMESH_STALL_GUARD";
+
+    private final boolean stallGuardOn =
+            parseStallGuard(System.getProperty("wgmesh.stall.guard", String.valueOf(System.getenv(STALL_GUARD_ENV))));
+    private final StallGuard stallGuard;
+
+    /**
+     * {@link #STALL_GUARD_ENV}'s value: {@code on} is true; unset ({@code null} or "null"), blank or {@code off} false.
+     *
+     * @throws IllegalArgumentException naming the variable, for anything else
+     */
+    public static boolean parseStallGuard(String value) {
+        String v = value == null || value.equals("null") ? "" : value.trim();
+        return switch (v) {
+            case "on" -> true;
+            case "", "off" -> false;
+            default -> throw new IllegalArgumentException(STALL_GUARD_ENV + " must be on or off, got '" + v + "'");
+        };
+    }
 
     /**
      * {@link #WAKE_PRIORITY_ENV}'s value: unset, blank or {@code on} is true, {@code off} false.
@@ -173,6 +198,7 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
         this.parallel =
                 par ? new ParallelDataPath(this, cryptoWorkers, (long) pool.bufferSize() * QUEUE_BUFFERS) : null;
         this.hybrid = mode == DataPathMode.HYBRID ? HybridChooser.fromEnvironment() : null;
+        this.stallGuard = new StallGuard(this, tun.threadPriority());
         this.receivePath = new ReceivePath(this, parallel);
         this.handshakeWorker = new HandshakeWorker(this);
     }
@@ -205,6 +231,12 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
                 threads.add(startThread(parallel, "wg-" + name + "-dispatch"));
             }
             threads.add(startThread(handshakeWorker, "wg-" + name + "-handshake"));
+            if (stallGuardOn
+                    && wakePriority
+                    && inlineQueues
+                    && (mode == DataPathMode.INLINE || mode == DataPathMode.PER_FLOW)) {
+                threads.add(startThread(stallGuard, "wg-" + name + "-guard"));
+            }
         }
     }
 
@@ -508,9 +540,18 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
         return inlineQueues;
     }
 
-    /** A {@link WakeBoost} for an inline I/O thread moving packets of {@code tun}. */
+    /** A {@link WakeBoost} for an inline I/O thread moving packets of {@code tun}, watched by the {@link StallGuard}. */
     WakeBoost wakeBoost(TunDevice tun) {
-        return new WakeBoost(tun.threadPriority(), wakePriority, System::nanoTime);
+        WakeBoost b = new WakeBoost(tun.threadPriority(), wakePriority, System::nanoTime);
+        if (wakePriority && stallGuardOn) {
+            stallGuard.watch(b);
+        }
+        return b;
+    }
+
+    /** Loans of priority the {@link StallGuard} made to stalled inline I/O threads (diagnostics, tests). */
+    public long stallLoans() {
+        return stallGuard.loans();
     }
 
     public DeviceCounters counters() {

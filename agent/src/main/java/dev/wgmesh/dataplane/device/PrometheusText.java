@@ -30,6 +30,12 @@ public final class PrometheusText {
         }
         header(sb, "wgmesh_handshakes_total", "counter", "Sessions derived (either role).");
         line(sb, "wgmesh_handshakes_total", dev, device.counters().handshakesCompleted());
+        header(
+                sb,
+                "wgmesh_priority_loans_total",
+                "counter",
+                "Times a stalled busy I/O thread was lent real-time priority.");
+        line(sb, "wgmesh_priority_loans_total", dev, device.stallLoans());
         header(sb, "wgmesh_crypto_budget_bytes", "gauge", "Current DQL limit on bytes in flight to crypto.");
         line(sb, "wgmesh_crypto_budget_bytes", dev, device.cryptoBudgetLimit());
 

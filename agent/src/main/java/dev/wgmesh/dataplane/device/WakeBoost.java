@@ -1,6 +1,7 @@
 package dev.wgmesh.dataplane.device;
 
 import dev.wgmesh.dataplane.io.ThreadPriority;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
@@ -22,7 +23,13 @@ import java.util.function.LongSupplier;
  * samples, and TCP throughput measured about 10% lower with the boost than without (close to the test machine's
  * noise). {@code WGMESH_WAKE_PRIORITY=off} turns it off.
  *
- * <p>Cost: no system call per packet; one when a sleeping thread turns busy and one when a busy thread has slept.
+ * <p>A busy thread at ordinary priority can still be kept off its CPU for a whole tick (4 ms here) or more by the
+ * other busy threads there, with a sparse flow's packet waiting in its queues. So a {@link StallGuard} watches busy
+ * threads and lends one that has made no progress for its period the raised priority for {@link #LENT_ROUNDS} rounds
+ * ({@link #lend}); the thread gives it back itself once it has served them ({@link #worked}).
+ *
+ * <p>Cost: no system call per packet; one when a sleeping thread turns busy and one when a busy thread has slept;
+ * two per loan. Per round, one volatile write ({@link #progress}) and one volatile read.
  */
 final class WakeBoost {
     /** Packets served (taken from its queues and processed) after a real sleep that make a thread busy: two rounds. */
@@ -30,12 +37,29 @@ final class WakeBoost {
     /** A wait at least this long was a real sleep, not a pause between packets of a busy flow or its ACKs. */
     static final long SLEPT_NANOS = 10_000_000L;
 
+    /** Rounds a stalled thread keeps the priority a {@link StallGuard} lent it: the round in progress and one more. */
+    static final int LENT_ROUNDS = 2;
+
     private final ThreadPriority priority;
     private final LongSupplier clock;
-    private boolean raised;
+    /** Raised after a sleep (owner thread writes; the guard reads). */
+    private volatile boolean raised;
+
     private boolean refused;
     private int sinceSleep;
     private long waitStart;
+    /** The owner's thread id for a guard's {@link ThreadPriority#raise(int)}; 0 until {@link #start}. */
+    private volatile int thread;
+    /** The owner waits for packets (nothing queued): not stalled however long it sleeps. */
+    private volatile boolean waiting;
+    /** Rounds served so far: a guard that sees it unchanged over its period knows the thread made no progress. */
+    private volatile long progress;
+    /** Rounds left of a guard's loan; the owner lowers itself when it ends (unless raised after a sleep). */
+    private final AtomicInteger lent = new AtomicInteger();
+    /** The guard's copy of {@link #progress} at its last look, and whether it had moved (guard thread only). */
+    private long seenByGuard = -1;
+
+    private boolean lastLookMoved;
 
     WakeBoost(ThreadPriority priority, boolean enabled, LongSupplier clock) {
         this.priority = priority;
@@ -45,16 +69,19 @@ final class WakeBoost {
 
     /** The thread starts idle: raised before its first wait. */
     void start() {
+        thread = priority.self();
         raise();
     }
 
     /** The thread is about to wait for packets (it may not sleep if some are ready). */
     void beforeWait() {
+        waiting = true;
         waitStart = clock.getAsLong();
     }
 
     /** The wait ended: if it was a real sleep, the thread counts as idle again and is raised. */
     void afterWait() {
+        waiting = false;
         if (clock.getAsLong() - waitStart >= SLEPT_NANOS) {
             sinceSleep = 0;
             raise();
@@ -63,11 +90,53 @@ final class WakeBoost {
 
     /** The thread served {@code packets} more; past {@link #BUSY_PACKETS} since it last slept it is lowered. */
     void worked(int packets) {
+        progress++;
         sinceSleep += packets;
         if (raised && sinceSleep >= BUSY_PACKETS) {
-            priority.lower();
             raised = false;
+            if (lent.get() == 0) {
+                priority.lower();
+            }
         }
+        if (lent.get() > 0 && lent.decrementAndGet() == 0 && !raised) {
+            priority.lower();
+        }
+    }
+
+    /**
+     * Guard thread: whether the owner served no round since the guard's last look and holds no raised priority —
+     * kept off its CPU with work queued, or asleep waiting for packets (then a loan only raises it as {@link
+     * #afterWait} would on its next long sleep). Updates the guard's look; see {@link #busy} for the other half.
+     */
+    boolean stalled() {
+        long p = progress;
+        boolean moved = p != seenByGuard;
+        seenByGuard = p;
+        lastLookMoved = moved;
+        return !moved && !refused && thread != 0 && !raised && lent.get() == 0;
+    }
+
+    /**
+     * Guard thread: raises the owner for {@link #LENT_ROUNDS} rounds. Raised first, then the rounds are set, so the
+     * owner cannot lower itself before the loan is recorded and leave itself raised with nothing to lower it.
+     *
+     * @return whether the platform raised it
+     */
+    boolean lend() {
+        if (!priority.raise(thread)) {
+            return false;
+        }
+        lent.set(LENT_ROUNDS);
+        return true;
+    }
+
+    /**
+     * Guard thread, after {@link #stalled}: whether the owner is busy — it served a round since the previous look,
+     * or is not waiting for packets now — so the guard looks again soon. Not {@code waiting} alone: a busy reader
+     * passes through its wait (which returns at once) every round and may be sampled there.
+     */
+    boolean busy() {
+        return lastLookMoved || (!waiting && thread != 0);
     }
 
     /** Whether the thread holds the raised priority now (tests, diagnostics). */

@@ -206,6 +206,7 @@ public final class Libc {
             bind("sched_setaffinity", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), ERRNO);
     private static final MethodHandle SCHED_SETSCHEDULER =
             bind("sched_setscheduler", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), ERRNO);
+    private static final MethodHandle GETTID = bind("gettid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle POLL =
             bind("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO);
     private static final MethodHandle IF_NAMETOINDEX =
@@ -417,14 +418,23 @@ public final class Libc {
     public static final int SCHED_FIFO = 1;
 
     /**
-     * sched_setscheduler(2) for the calling thread: {@code policy} at {@code priority} (1–99 for {@link #SCHED_FIFO},
-     * 0 for {@link #SCHED_OTHER}); 0 or -errno (EPERM without CAP_SYS_NICE).
+     * sched_setscheduler(2) for thread {@code tid} (0: the calling thread): {@code policy} at {@code priority} (1–99
+     * for {@link #SCHED_FIFO}, 0 for {@link #SCHED_OTHER}); 0 or -errno (EPERM without CAP_SYS_NICE, ESRCH).
      */
-    public static int schedSetscheduler(NativeContext ctx, int policy, int priority) {
+    public static int schedSetscheduler(NativeContext ctx, int tid, int policy, int priority) {
         MemorySegment param = ctx.scratch.asSlice(0, 4); // struct sched_param { int sched_priority; }
         param.set(JAVA_INT, 0, priority);
         try {
-            return check((int) SCHED_SETSCHEDULER.invokeExact(ctx.capture, 0, policy, param), ctx.capture);
+            return check((int) SCHED_SETSCHEDULER.invokeExact(ctx.capture, tid, policy, param), ctx.capture);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** gettid(2): the calling thread's kernel id. */
+    public static int gettid() {
+        try {
+            return (int) GETTID.invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -15,11 +15,21 @@ public final class LinuxThreadPriority implements ThreadPriority {
 
     @Override
     public boolean raise() {
-        return Libc.schedSetscheduler(NativeContext.current(), Libc.SCHED_FIFO, 1) == 0;
+        return Libc.schedSetscheduler(NativeContext.current(), 0, Libc.SCHED_FIFO, 1) == 0;
+    }
+
+    @Override
+    public int self() {
+        return Libc.gettid();
+    }
+
+    @Override
+    public boolean raise(int thread) {
+        return thread > 0 && Libc.schedSetscheduler(NativeContext.current(), thread, Libc.SCHED_FIFO, 1) == 0;
     }
 
     @Override
     public void lower() {
-        Libc.schedSetscheduler(NativeContext.current(), Libc.SCHED_OTHER, 0);
+        Libc.schedSetscheduler(NativeContext.current(), 0, Libc.SCHED_OTHER, 0);
     }
 }

@@ -47,4 +47,21 @@ class DaemonIoTest {
                     .hasMessageContaining("'" + bad + "'");
         }
     }
+
+    @Test
+    void stallGuardIsOffByDefaultAndTakesOnOrOffOnly() {
+        assertThat(Device.parseStallGuard(null)).isFalse();
+        assertThat(Device.parseStallGuard("null"))
+                .as("System.getenv of an unset variable, as a string")
+                .isFalse();
+        assertThat(Device.parseStallGuard(" on ")).isTrue();
+        assertThat(Device.parseStallGuard("off")).isFalse();
+        for (String bad : List.of("yes", "1", "ON")) {
+            assertThatThrownBy(() -> DaemonOptions.parse(List.of("wg0"), Map.of(Device.STALL_GUARD_ENV, bad)))
+                    .as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(Device.STALL_GUARD_ENV)
+                    .hasMessageContaining("'" + bad + "'");
+        }
+    }
 }

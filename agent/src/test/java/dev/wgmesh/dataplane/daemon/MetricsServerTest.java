@@ -42,6 +42,7 @@ class MetricsServerTest {
             assertThat(r.body())
                     .contains("# TYPE wgmesh_drops_total counter")
                     .contains("wgmesh_drops_total{interface=\"wgm0\",reason=\"auth_failure\"} 0")
+                    .contains("wgmesh_priority_loans_total{interface=\"wgm0\"} 0")
                     .contains("wgmesh_worker_busy_seconds_total{interface=\"wgm0\",worker=\"0\"}");
             HttpResponse<String> post = http.send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + at.getPort() + "/metrics"))

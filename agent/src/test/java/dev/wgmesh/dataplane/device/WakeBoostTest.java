@@ -30,6 +30,18 @@ class WakeBoostTest {
             lowers++;
             high = false;
         }
+
+        @Override
+        public int self() {
+            return 42;
+        }
+
+        /** Another thread raising the owner (a {@link StallGuard}'s loan): recorded as the owner's raise. */
+        @Override
+        public boolean raise(int thread) {
+            assertThat(thread).isEqualTo(42);
+            return raise();
+        }
     }
 
     private long now;
@@ -123,5 +135,88 @@ class WakeBoostTest {
         b.worked(1);
         assertThat(untouched.raises).isZero();
         assertThat(untouched.lowers).isZero();
+    }
+
+    @Test
+    void aLoanLastsItsRoundsThenTheThreadLowersItself() {
+        boost.start();
+        boost.worked(WakeBoost.BUSY_PACKETS); // busy: lowered
+        assertThat(os.high).isFalse();
+        assertThat(boost.lend()).isTrue();
+        assertThat(os.high).isTrue();
+        for (int r = 1; r < WakeBoost.LENT_ROUNDS; r++) {
+            boost.worked(64);
+            assertThat(os.high).as("round %d of the loan", r).isTrue();
+        }
+        boost.worked(64);
+        assertThat(os.high).isFalse();
+        assertThat(os.lowers).isEqualTo(2);
+        boost.worked(64);
+        assertThat(os.lowers).as("lowered once per loan").isEqualTo(2);
+    }
+
+    @Test
+    void aLoanDuringTheWakeRaiseKeepsThePriorityUntilBothEnd() {
+        boost.start(); // raised after a sleep
+        assertThat(boost.lend()).isTrue();
+        boost.worked(WakeBoost.BUSY_PACKETS); // the wake raise ends, one round of the loan is used
+        assertThat(os.high).as("the loan has a round left").isTrue();
+        boost.worked(1);
+        assertThat(os.high).isFalse();
+        assertThat(os.lowers).isEqualTo(1);
+
+        boost.beforeWait();
+        now += WakeBoost.SLEPT_NANOS;
+        boost.afterWait(); // raised again after a sleep
+        assertThat(boost.lend()).isTrue();
+        for (int r = 0; r < WakeBoost.LENT_ROUNDS; r++) {
+            boost.worked(1);
+        }
+        assertThat(os.high).as("the loan ended, the wake raise has not").isTrue();
+        boost.worked(WakeBoost.BUSY_PACKETS);
+        assertThat(os.high).isFalse();
+    }
+
+    @Test
+    void stalledOnlyWhenNoRoundWasServedSinceTheLastLookAndNothingIsRaised() {
+        boost.start();
+        assertThat(boost.stalled())
+                .as("raised after its sleep: nothing to lend")
+                .isFalse();
+        boost.worked(WakeBoost.BUSY_PACKETS);
+        assertThat(boost.stalled()).as("served rounds since the last look").isFalse();
+        assertThat(boost.busy()).isTrue();
+        assertThat(boost.stalled()).as("no round since the last look").isTrue();
+        assertThat(boost.lend()).isTrue();
+        assertThat(boost.stalled()).as("holds a loan").isFalse();
+        boost.worked(1);
+        boost.worked(1); // loan over
+        assertThat(boost.stalled()).isFalse();
+        assertThat(boost.stalled()).isTrue();
+    }
+
+    @Test
+    void aWaitingThreadWithNoRoundsIsNotBusy() {
+        boost.start();
+        boost.worked(WakeBoost.BUSY_PACKETS);
+        boost.stalled();
+        boost.beforeWait();
+        boost.stalled();
+        assertThat(boost.busy()).isFalse();
+        boost.afterWait();
+        boost.stalled();
+        assertThat(boost.busy()).as("out of its wait").isTrue();
+    }
+
+    @Test
+    void aRefusedPlatformIsNeverStalled() {
+        WakeBoost b = new WakeBoost(new Recorder(false), true, () -> now);
+        b.start();
+        b.stalled();
+        assertThat(b.stalled()).isFalse();
+        WakeBoost off = new WakeBoost(new Recorder(true), false, () -> now);
+        off.start();
+        off.stalled();
+        assertThat(off.stalled()).as("disabled").isFalse();
     }
 }
