@@ -21,9 +21,12 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Measured on 2 cores with the load generators beside the tunnel ({@code bench/fairpath.sh}, {@code
  * bench/fairdiag.sh}): under a UDP flood the ping's busy hops fell from 6-12 ms to about 2 ms at p99, the round trip's
  * p99 to about 3 ms, and the flood's peers kept their fair shares. But the loans take CPU from the applications on the
- * same cores, and a lowered thread is often preempted at once, so its runs get shorter: one-stream TCP with iperf3 on
- * both ends fell from 2.2 to about 1 Gb/s in most runs, whether the loans lasted 2, 16 or 64 rounds, or came at most
- * every 2 or 5 ms. That is why the guard is off unless {@code WGMESH_STALL_GUARD=on} ({@link Device#STALL_GUARD_ENV}).
+ * same cores: one-stream TCP with iperf3 on both ends ran 12-14% slower once warm (2.1-2.2 against 2.4-2.5 Gb/s), and
+ * at about half speed (0.8-1.3 Gb/s) in its first seconds, when lent threads still run uncompiled code and starve the
+ * JIT compiler's threads. Loans of 16 or 64 rounds, or at most one every 2 or 5 ms, were worse or no better. Holding
+ * loans back while the JIT works fixed the start but broke the fairness across peers while one daemon's threads were
+ * lent and another's not (Jain's index 0.56 and 0.86 in two of three runs). That is why the guard is off unless
+ * {@code WGMESH_STALL_GUARD=on} ({@link Device#STALL_GUARD_ENV}).
  *
  * <p>When no thread has been busy for {@link #QUIET_LOOKS} looks it looks every {@link #IDLE_PERIOD_NANOS} only: a
  * thread that wakes after a real sleep is raised by its own {@link WakeBoost} for its first rounds anyway.
