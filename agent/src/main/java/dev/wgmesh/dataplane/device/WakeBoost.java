@@ -45,12 +45,14 @@ final class WakeBoost {
     /** Raised after a sleep (owner thread writes; the guard reads). */
     private volatile boolean raised;
 
-    private boolean refused;
+    /** The platform refused to raise (owner thread writes once; the guard reads). */
+    private volatile boolean refused;
+
     private int sinceSleep;
     private long waitStart;
     /** The owner's thread id for a guard's {@link ThreadPriority#raise(int)}; 0 until {@link #start}. */
     private volatile int thread;
-    /** The owner waits for packets (nothing queued): not stalled however long it sleeps. */
+    /** The owner is in its wait for packets (it may return at once): for the guard's {@link #busy}. */
     private volatile boolean waiting;
     /** Rounds served so far: a guard that sees it unchanged over its period knows the thread made no progress. */
     private volatile long progress;
