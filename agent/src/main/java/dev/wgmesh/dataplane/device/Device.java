@@ -95,28 +95,16 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
     /**
      * Environment variable (and system property {@code wgmesh.stall.guard}): {@code on} also lends real-time priority
      * to busy inline I/O threads kept off their CPU ({@link StallGuard}; needs {@link #WAKE_PRIORITY_ENV} on);
-     * {@code off}, the default, does not. Off by default because it costs single-stream TCP half its throughput when
-     * the applications share the cores with the tunnel (see {@link StallGuard}).
+     * {@code off}, the default, does not. Off by default because it slows single-stream TCP when the applications
+     * share the cores with the tunnel: 12-14% once warm, about half in the first seconds (see {@link StallGuard}).
      */
     public static final String STALL_GUARD_ENV = "WGMESH_STALL_GUARD";
 
-    private final boolean stallGuardOn =
-            parseStallGuard(System.getProperty("wgmesh.stall.guard", String.valueOf(System.getenv(STALL_GUARD_ENV))));
-    private final StallGuard stallGuard;
+    /** Whether the inline threads' {@link WakeBoost}s are watched by a running {@link StallGuard}. */
+    private final boolean guarded =
+            wakePriority && parseStallGuard(System.getProperty("wgmesh.stall.guard", System.getenv(STALL_GUARD_ENV)));
 
-    /**
-     * {@link #STALL_GUARD_ENV}'s value: {@code on} is true; unset ({@code null} or "null"), blank or {@code off} false.
-     *
-     * @throws IllegalArgumentException naming the variable, for anything else
-     */
-    public static boolean parseStallGuard(String value) {
-        String v = value == null || value.equals("null") ? "" : value.trim();
-        return switch (v) {
-            case "on" -> true;
-            case "", "off" -> false;
-            default -> throw new IllegalArgumentException(STALL_GUARD_ENV + " must be on or off, got '" + v + "'");
-        };
-    }
+    private final StallGuard stallGuard;
 
     /**
      * {@link #WAKE_PRIORITY_ENV}'s value: unset, blank or {@code on} is true, {@code off} false.
@@ -124,13 +112,29 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
      * @throws IllegalArgumentException naming the variable, for anything else
      */
     public static boolean parseWakePriority(String value) {
+        return parseOnOff(WAKE_PRIORITY_ENV, value, true);
+    }
+
+    /**
+     * {@link #STALL_GUARD_ENV}'s value: {@code on} is true; unset, blank or {@code off} false.
+     *
+     * @throws IllegalArgumentException naming the variable, for anything else
+     */
+    public static boolean parseStallGuard(String value) {
+        return parseOnOff(STALL_GUARD_ENV, value, false);
+    }
+
+    /** {@code on} or {@code off} (surrounding blanks ignored); {@code unset} for null or blank. */
+    private static boolean parseOnOff(String name, String value, boolean unset) {
         String v = value == null ? "" : value.trim();
         return switch (v) {
-            case "", "on" -> true;
+            case "" -> unset;
+            case "on" -> true;
             case "off" -> false;
-            default -> throw new IllegalArgumentException(WAKE_PRIORITY_ENV + " must be on or off, got '" + v + "'");
+            default -> throw new IllegalArgumentException(name + " must be on or off, got '" + v + "'");
         };
     }
+
     /**
      * Parallel FQ-CoDel's memory limit in buffers (it charges a packet its buffer's capacity, as Linux charges
      * truesize): a quarter of the pool, so a flood that fills the queues still leaves buffers for reading and crypto.
@@ -231,10 +235,7 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
                 threads.add(startThread(parallel, "wg-" + name + "-dispatch"));
             }
             threads.add(startThread(handshakeWorker, "wg-" + name + "-handshake"));
-            if (stallGuardOn
-                    && wakePriority
-                    && inlineQueues
-                    && (mode == DataPathMode.INLINE || mode == DataPathMode.PER_FLOW)) {
+            if (guarded && inlineQueues && (mode == DataPathMode.INLINE || mode == DataPathMode.PER_FLOW)) {
                 threads.add(startThread(stallGuard, "wg-" + name + "-guard"));
             }
         }
@@ -543,7 +544,7 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
     /** A {@link WakeBoost} for an inline I/O thread moving packets of {@code tun}, watched by the {@link StallGuard}. */
     WakeBoost wakeBoost(TunDevice tun) {
         WakeBoost b = new WakeBoost(tun.threadPriority(), wakePriority, System::nanoTime);
-        if (wakePriority && stallGuardOn) {
+        if (guarded) {
             stallGuard.watch(b);
         }
         return b;
