@@ -194,7 +194,7 @@ done
 ref=wireguard-go
 ours=(); for impl in $impls; do [ "$impl" = "$ref" ] || ours+=("$impl"); done
 # In-memory pipeline, 1 vs 2 workers (figure 6): no namespaces, crypto-bound.
-pipe="$(PIPELINE_ONLY=1 "$root/bench/pipeline.sh" "$duration" 2>&1 | grep -E '^(reference|ours|ratio 2)' || true)"
+pipe="$(PIPELINE_ONLY=1 "$root/bench/pipeline.sh" "$duration" 2>&1 | grep -E '^(  pair|reference|ours|ratio 2)' || true)"
 row() { # label key unit goal
   local vals=("${R[$ref,$2]:-nan}") o
   for o in "${ours[@]}"; do vals+=("${R[$o,$2]:-nan}"); done

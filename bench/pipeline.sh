@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # In-memory transmit pipeline (FQ-CoDel → DRR → crypto budget → ordered ChaCha20-Poly1305 workers): 1 vs 2 workers, ratio; crypto-budget comparison.
 # Usage: bench/pipeline.sh [seconds-per-run] [budgets]   (PIPELINE_ONLY=1: just the 1 vs 2 workers run)
-#   prints packets/s for 1 worker (reference) and 2 workers (ours) and their ratio, worker CPU per packet,
+#   prints packets/s for 1 worker (reference) and 2 workers (ours) and their ratio, the medians of PAIRS (default 3)
+#   alternating 1- and 2-worker runs, worker CPU per packet,
 #   then the deterministic crypto-budget simulation (DQL, DQL with a short hold, CoDel on crypto wait, fixed),
 #   and with "budgets" also each budget in the real pipeline.
 set -euo pipefail
@@ -17,7 +18,7 @@ cpfile="$(mktemp)"
 trap 'rm -f "$cpfile"' EXIT
 ./mvnw -B -q -o -pl agent dependency:build-classpath -Dmdep.outputFile="$cpfile" >/dev/null
 cp="agent/target/classes:agent/target/test-classes:$(cat "$cpfile")"
-"$JAVA" $WGMESH_JVM_FLAGS -cp "$cp" dev.wgmesh.bench.PipelineBench "$seconds" $mode
+"$JAVA" $WGMESH_JVM_FLAGS -Dwgmesh.bench.pairs="${PAIRS:-3}" -cp "$cp" dev.wgmesh.bench.PipelineBench "$seconds" $mode
 [ -z "${PIPELINE_ONLY:-}" ] || exit 0 # bench/fairpath.sh wants only the 1 vs 2 workers figure
 echo
 for scenario in "1 10" "2 10" "4 10" "1 100" "2 100"; do   # workers, completion hand-off in µs

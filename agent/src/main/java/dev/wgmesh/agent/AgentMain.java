@@ -46,6 +46,9 @@ public final class AgentMain {
         AgentOptions options;
         try {
             options = AgentOptions.parse(java.util.List.of(args).subList(1, args.length));
+            // A JVM option the data plane reads when it starts: a typo should stop the agent here, with this message.
+            dev.wgmesh.dataplane.crypto.ChaChaPoly.parseEngine(
+                    System.getProperty(dev.wgmesh.dataplane.crypto.ChaChaPoly.ENGINE_PROPERTY));
         } catch (IllegalArgumentException ex) {
             err.println("wgmesh-agent: " + ex.getMessage());
             return 2;

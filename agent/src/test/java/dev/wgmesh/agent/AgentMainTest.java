@@ -47,6 +47,24 @@ class AgentMainTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown command");
     }
 
+    @Test
+    void aTypoInTheCipherEngineOptionStopsTheAgentBeforeItStarts() {
+        String before = System.getProperty("wgmesh.aead");
+        try {
+            System.setProperty("wgmesh.aead", "fast");
+            assertThat(run("run", "--controller", "ctl.example:9090", "--enrol-key=abc"))
+                    .isEqualTo(2);
+            assertThat(err.toString(StandardCharsets.UTF_8))
+                    .isEqualTo("wgmesh-agent: wgmesh.aead must be split or jce, got 'fast'" + System.lineSeparator());
+        } finally {
+            if (before == null) {
+                System.clearProperty("wgmesh.aead");
+            } else {
+                System.setProperty("wgmesh.aead", before);
+            }
+        }
+    }
+
     /** A TLS gRPC server on loopback presenting {@code pki}'s server certificate and CA, answering Ping. */
     private static Server controller(TestPki pki) throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");

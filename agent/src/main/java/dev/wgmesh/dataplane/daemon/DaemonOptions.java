@@ -1,5 +1,6 @@
 package dev.wgmesh.dataplane.daemon;
 
+import dev.wgmesh.dataplane.crypto.ChaChaPoly;
 import dev.wgmesh.dataplane.device.DataPathMode;
 import dev.wgmesh.dataplane.device.Device;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.logging.Level;
  *   WGMESH_METRICS_LISTEN=host:port         Prometheus text on GET /metrics (off unless set)
  *   WGMESH_WAKE_PRIORITY=on|off             real-time priority for idle data-plane threads (default on)
  *   WGMESH_STALL_GUARD=on|off               lend it to busy ones kept off their CPU (default off)
+ *   -Dwgmesh.aead=split|jce                 (a JVM option) the ChaCha20-Poly1305 engine (default: by CPU)
  * </pre>
  *
  * The WGMESH_ ones are ours (more are in the README); they are checked here so a typo fails at start with a
@@ -60,6 +62,7 @@ public record DaemonOptions(String interfaceName, boolean foreground, Level logL
         DaemonIo.parseRings(env.get(DaemonIo.RINGS_ENV));
         Device.parseWakePriority(env.get(Device.WAKE_PRIORITY_ENV));
         Device.parseStallGuard(env.get(Device.STALL_GUARD_ENV));
+        ChaChaPoly.parseEngine(System.getProperty(ChaChaPoly.ENGINE_PROPERTY));
         String metrics = env.get(MetricsServer.ENV);
         if (metrics != null && !metrics.isEmpty()) {
             MetricsServer.parseAddress(metrics);

@@ -4,6 +4,7 @@ import dev.wgmesh.dataplane.buffer.PacketBuffer;
 import dev.wgmesh.dataplane.message.TransportMessage;
 import dev.wgmesh.dataplane.pipeline.CryptoDispatcher;
 import dev.wgmesh.dataplane.pipeline.CryptoOp;
+import dev.wgmesh.dataplane.pipeline.DispatcherIdle;
 import dev.wgmesh.dataplane.pipeline.OrderedCryptoPipeline;
 import dev.wgmesh.dataplane.pipeline.PeerLane;
 import dev.wgmesh.dataplane.queue.CarriedCounter;
@@ -362,16 +363,12 @@ final class ParallelDataPath implements Runnable {
         }
     }
 
-    /** Spin, yield, then park: briefly while batches are in flight (their completion frees budget), else up to 1 ms. */
+    /** Spin, yield, then park ({@link DispatcherIdle}); the flag lets producers unpark the thread. */
     private int idle(int idle) {
-        if (idle < 50) {
-            Thread.onSpinWait();
-        } else if (idle < 60) {
-            Thread.yield();
-        } else {
+        if (!DispatcherIdle.spinOrYield(idle)) {
             parked = true;
             if (readyPeers.isEmpty() && rxIn.isEmpty()) {
-                LockSupport.parkNanos(pipeline.batchesInFlight() > 0 ? 20_000 : 1_000_000);
+                LockSupport.parkNanos(DispatcherIdle.parkNanos(pipeline));
             }
             parked = false;
         }

@@ -1,10 +1,14 @@
 package dev.wgmesh.dataplane.crypto;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wgmesh.dataplane.crypto.ChaChaPoly.Engine;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class ChaChaPolyTest {
     // RFC 8439 Appendix A.5: its nonce 00000000 ‖ 0102030405060708 is exactly WireGuard's layout with
@@ -33,27 +37,32 @@ class ChaChaPolyTest {
             49e617d91d361094fa68f0ff77987130305beaba2eda04df997b714d6c6f2c29
             a6ad5cb4022b02709beead9d67890cbb22392336fea1851f38""");
 
-    private final ChaChaPoly aead = new ChaChaPoly();
     private final AeadKey key = new AeadKey(KEY);
 
-    @Test
-    void sealMatchesRfc8439A5() {
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void sealMatchesRfc8439A5(Engine engine) {
+        ChaChaPoly aead = new ChaChaPoly(engine);
         byte[] out = new byte[SEALED.length];
         int n = aead.seal(key, COUNTER, AD, 0, AD.length, PLAIN, 0, PLAIN.length, out, 0);
         assertThat(n).isEqualTo(SEALED.length);
         assertThat(out).isEqualTo(SEALED);
     }
 
-    @Test
-    void openMatchesRfc8439A5() {
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void openMatchesRfc8439A5(Engine engine) {
+        ChaChaPoly aead = new ChaChaPoly(engine);
         byte[] out = new byte[PLAIN.length];
         int n = aead.open(key, COUNTER, AD, 0, AD.length, SEALED, 0, SEALED.length, out, 0);
         assertThat(n).isEqualTo(PLAIN.length);
         assertThat(out).isEqualTo(PLAIN);
     }
 
-    @Test
-    void everyFlippedBitIsRejected() {
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void everyFlippedBitIsRejectedAndNothingIsWritten(Engine engine) {
+        ChaChaPoly aead = new ChaChaPoly(engine);
         byte[] out = new byte[PLAIN.length];
         for (int bit = 0; bit < SEALED.length * 8; bit++) {
             byte[] tampered = SEALED.clone();
@@ -69,10 +78,19 @@ class ChaChaPolyTest {
         assertThat(aead.open(key, COUNTER + 1, AD, 0, AD.length, SEALED, 0, SEALED.length, out, 0))
                 .isEqualTo(-1);
         assertThat(aead.open(key, 0, AD, 0, AD.length, SEALED, 0, 15, out, 0)).isEqualTo(-1);
+        assertThat(out).as("a rejected message writes no plaintext").containsOnly(0);
+        byte[] inPlace = SEALED.clone();
+        inPlace[3] ^= 1;
+        byte[] before = inPlace.clone();
+        assertThat(aead.open(key, COUNTER, AD, 0, AD.length, inPlace, 0, inPlace.length, inPlace, 0))
+                .isEqualTo(-1);
+        assertThat(inPlace).isEqualTo(before);
     }
 
-    @Test
-    void inPlaceRoundTripAtRandomOffsetsAndLengths() {
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void inPlaceRoundTripAtRandomOffsetsAndLengths(Engine engine) {
+        ChaChaPoly aead = new ChaChaPoly(engine);
         Random rnd = new Random(7);
         AeadKey k = new AeadKey(Keys.generatePresharedKey());
         for (int round = 0; round < 200; round++) {
@@ -88,6 +106,68 @@ class ChaChaPolyTest {
             assertThat(aead.open(k, counter, buf, off, len + 16)).isEqualTo(len);
             assertThat(Arrays.copyOfRange(buf, off, off + len)).isEqualTo(plain);
         }
+    }
+
+    /** The two engines must be interchangeable byte for byte: each opens what the other sealed. */
+    @Test
+    void enginesAgreeOnEveryLengthWithAndWithoutAssociatedData() {
+        ChaChaPoly split = new ChaChaPoly(Engine.SPLIT);
+        ChaChaPoly jce = new ChaChaPoly(Engine.JCE);
+        Random rnd = new Random(11);
+        for (int len = 0; len <= 300; len++) {
+            AeadKey k = new AeadKey(Keys.generatePresharedKey());
+            byte[] ad = new byte[len % 3 == 0 ? 0 : rnd.nextInt(70)];
+            rnd.nextBytes(ad);
+            byte[] plain = new byte[len];
+            rnd.nextBytes(plain);
+            long counter = rnd.nextLong();
+            byte[] a = new byte[len + 16];
+            byte[] b = new byte[len + 16];
+            assertThat(split.seal(k, counter, ad, 0, ad.length, plain, 0, len, a, 0))
+                    .isEqualTo(len + 16);
+            assertThat(jce.seal(k, counter, ad, 0, ad.length, plain, 0, len, b, 0))
+                    .isEqualTo(len + 16);
+            assertThat(a).as("length %d", len).isEqualTo(b);
+            byte[] back = new byte[len];
+            assertThat(split.open(k, counter, ad, 0, ad.length, b, 0, b.length, back, 0))
+                    .isEqualTo(len);
+            assertThat(back).isEqualTo(plain);
+            assertThat(jce.open(k, counter, ad, 0, ad.length, a, 0, a.length, back, 0))
+                    .isEqualTo(len);
+            assertThat(back).isEqualTo(plain);
+        }
+    }
+
+    @Test
+    void splitSealOfAnEmptyPayloadIsATagOnly() {
+        byte[] buf = new byte[16];
+        AeadKey k = new AeadKey(Keys.generatePresharedKey());
+        assertThat(new ChaChaPoly(Engine.SPLIT).seal(k, 0, buf, 0, 0)).isEqualTo(16);
+        assertThat(new ChaChaPoly(Engine.SPLIT).open(k, 0, buf, 0, 16)).isEqualTo(0);
+        byte[] jce = new byte[16];
+        new ChaChaPoly(Engine.JCE).seal(k, 0, jce, 0, 0);
+        assertThat(buf).isEqualTo(jce);
+    }
+
+    @Test
+    void engineChoiceFollowsTheCpuAndTheProperty() {
+        String avx2 = "fpu sse4_1 sse4_2 avx avx2";
+        assertThat(ChaChaPoly.jdkPoly1305IsAccelerated("amd64", avx2)).isFalse();
+        assertThat(ChaChaPoly.jdkPoly1305IsAccelerated("amd64", avx2 + " avx512f avx512ifma"))
+                .isFalse();
+        assertThat(ChaChaPoly.jdkPoly1305IsAccelerated("amd64", avx2 + " avx512ifma avx512vl"))
+                .isTrue();
+        assertThat(ChaChaPoly.jdkPoly1305IsAccelerated("amd64", avx2 + " avx_ifma"))
+                .isTrue();
+        assertThat(ChaChaPoly.jdkPoly1305IsAccelerated("amd64", "")).isFalse();
+        assertThat(ChaChaPoly.jdkPoly1305IsAccelerated("aarch64", "")).isTrue();
+        assertThat(ChaChaPoly.defaultEngine(" jce ", avx2)).isEqualTo(Engine.JCE);
+        assertThat(ChaChaPoly.defaultEngine("split", avx2)).isEqualTo(Engine.SPLIT);
+        assertThat(ChaChaPoly.defaultEngine(" ", avx2)).isEqualTo(Engine.SPLIT);
+        assertThat(ChaChaPoly.parseEngine(null)).isNull();
+        assertThatThrownBy(() -> ChaChaPoly.defaultEngine("fast", avx2))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("wgmesh.aead must be split or jce, got 'fast'");
     }
 
     @Test

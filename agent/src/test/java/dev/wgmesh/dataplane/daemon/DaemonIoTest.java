@@ -3,6 +3,7 @@ package dev.wgmesh.dataplane.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wgmesh.dataplane.crypto.ChaChaPoly;
 import dev.wgmesh.dataplane.device.Device;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +61,26 @@ class DaemonIoTest {
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining(Device.STALL_GUARD_ENV)
                     .hasMessageContaining("'" + bad + "'");
+        }
+    }
+
+    @Test
+    void aTypoInTheCipherEngineOptionStopsTheDaemonAtStart() {
+        String before = System.getProperty(ChaChaPoly.ENGINE_PROPERTY);
+        try {
+            System.setProperty(ChaChaPoly.ENGINE_PROPERTY, "fast");
+            assertThatThrownBy(() -> DaemonOptions.parse(List.of("wg0"), Map.of()))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("wgmesh.aead must be split or jce, got 'fast'");
+            System.setProperty(ChaChaPoly.ENGINE_PROPERTY, "jce");
+            assertThat(DaemonOptions.parse(List.of("wg0"), Map.of()).interfaceName())
+                    .isEqualTo("wg0");
+        } finally {
+            if (before == null) {
+                System.clearProperty(ChaChaPoly.ENGINE_PROPERTY);
+            } else {
+                System.setProperty(ChaChaPoly.ENGINE_PROPERTY, before);
+            }
         }
     }
 }
