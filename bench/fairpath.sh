@@ -113,10 +113,18 @@ print(int(e["bits_per_second"] * (1 - e.get("lost_percent", 0) / 100)))' "$1"; }
 
 # iperf_tcp STREAMS [SECONDS] [CPUS] [SPOKE-NUMBER] → bit/s received
 iperf_tcp() {
-  local d="${2:-$duration}" cpus="${3:-$allcpus}" k="${4:-1}"
-  ip netns exec "$(ns A)" timeout $((d + 30)) taskset -c "$cpus" iperf3 -c "10.251.0.$((k + 1))" -t "$d" -P "$1" -J \
-    > "$tmp/tcp$k.json" || true
-  bps "$tmp/tcp$k.json" 2>/dev/null || echo 0
+  local d="${2:-$duration}" cpus="${3:-$allcpus}" k="${4:-1}" attempt
+  for attempt in 1 2 3; do
+    ip netns exec "$(ns A)" timeout $((d + 30)) taskset -c "$cpus" iperf3 -c "10.251.0.$((k + 1))" -t "$d" -P "$1" -J \
+      > "$tmp/tcp$k.json" || true
+    # The server may still be closing the test before (a flood's tail): iperf3 then refuses at once, "busy".
+    grep -q '"error".*busy' "$tmp/tcp$k.json" || break
+    echo "fairpath: iperf3 server on spoke $k busy, attempt $attempt; again in 1 s" >&2
+    sleep 1
+  done
+  bps "$tmp/tcp$k.json" 2>/dev/null && return
+  echo "fairpath: iperf3 to spoke $k gave no result: $(grep -o '"error":.*' "$tmp/tcp$k.json" | head -c 300)" >&2
+  echo 0
 }
 
 # ping_stats SECONDS FILE → "p99_ms loss" from 5 pings/s to spoke B

@@ -16,7 +16,6 @@ import dev.wgmesh.dataplane.queue.PeerScheduler;
 import dev.wgmesh.dataplane.queue.Tin;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -48,6 +47,7 @@ public final class PipelineBench {
             long p99Nanos,
             double[] busy,
             double workerCpuNanosPerPacket,
+            double schedulerCpuNanosPerPacket,
             long finalLimit) {}
 
     /**
@@ -105,6 +105,7 @@ public final class PipelineBench {
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         long[] ids = pipeline.workerThreadIds();
         long cpuAtStart = 0;
+        long schedulerCpuAtStart = 0;
         long packetsAtStart = -1;
         int next = 0;
         int idle = 0;
@@ -116,6 +117,7 @@ public final class PipelineBench {
                     busyAtStart[w] = pipeline.workerStats().busyNanos(w);
                     cpuAtStart += mx.getThreadCpuTime(ids[w]);
                 }
+                schedulerCpuAtStart = mx.getCurrentThreadCpuTime();
             }
             while (scheduler.packets() < 1024) {
                 PacketBuffer p = pool.acquire();
@@ -130,12 +132,13 @@ public final class PipelineBench {
             if (dispatcher.pump() == 0) {
                 // Budget or batches exhausted: wait as the device's dispatcher does, leaving the cores to the workers.
                 if (!DispatcherIdle.spinOrYield(idle++)) {
-                    LockSupport.parkNanos(DispatcherIdle.parkNanos(pipeline));
+                    DispatcherIdle.park(pipeline);
                 }
             } else {
                 idle = 0;
             }
         }
+        long schedulerCpu = mx.getCurrentThreadCpuTime() - schedulerCpuAtStart;
         long measured = sum(sent) - packetsAtStart; // racy read of the sink's counters: fine to a batch
         long cpu = -cpuAtStart;
         for (long id : ids) {
@@ -150,7 +153,15 @@ public final class PipelineBench {
         long p99 = pipeline.stageLatency().quantile(0.99);
         pipeline.close();
         double pps = measured / seconds;
-        return new Run(pps, pps * PAYLOAD * 8 / 1e9, p50, p99, busy, (double) cpu / measured, budget.limit());
+        return new Run(
+                pps,
+                pps * PAYLOAD * 8 / 1e9,
+                p50,
+                p99,
+                busy,
+                (double) cpu / measured,
+                (double) schedulerCpu / measured,
+                budget.limit());
     }
 
     /** The run with the median packet rate (the upper middle one of an even count). */
@@ -207,12 +218,14 @@ public final class PipelineBench {
             busy.append(String.format(" %.0f%%", b * 100));
         }
         return String.format(
-                "%-24s %,10.0f packets/s %6.2f Gb/s | worker CPU %5.2f µs/packet | crypto stage p50 %8.1f µs p99"
+                "%-24s %,10.0f packets/s %6.2f Gb/s | worker CPU %5.2f µs/packet | scheduler thread (with the"
+                        + " generator) CPU %5.2f µs/packet | crypto stage p50 %8.1f µs p99"
                         + " %8.1f µs | limit %5.0f KB | busy%s",
                 name,
                 r.packetsPerSecond(),
                 r.gbps(),
                 r.workerCpuNanosPerPacket() / 1e3,
+                r.schedulerCpuNanosPerPacket() / 1e3,
                 r.p50Nanos() / 1e3,
                 r.p99Nanos() / 1e3,
                 r.finalLimit() / 1e3,

@@ -368,7 +368,7 @@ final class ParallelDataPath implements Runnable {
         if (!DispatcherIdle.spinOrYield(idle)) {
             parked = true;
             if (readyPeers.isEmpty() && rxIn.isEmpty()) {
-                LockSupport.parkNanos(DispatcherIdle.parkNanos(pipeline));
+                DispatcherIdle.park(pipeline);
             }
             parked = false;
         }

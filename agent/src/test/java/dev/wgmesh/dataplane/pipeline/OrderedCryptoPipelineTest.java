@@ -162,6 +162,52 @@ class OrderedCryptoPipelineTest {
         }
     }
 
+    /** A dispatcher waiting for budget is woken by the first returned batch, not by its (here 10 s) timeout. */
+    @Test
+    void aReturnedBatchWakesTheWaitingDispatcher() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        CryptoOp held = p -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return p.length;
+        };
+        CryptoBudget budget = new CodelWaitBudget(1452, 1 << 20);
+        try (Rig rig = new Rig(1, w -> held, 4, 4, budget)) {
+            for (int k = 0; k < 4; k++) {
+                rig.scheduler.enqueue(rig.tins[0], Packets.udp(rig.pool, rig.classifier, k, 500, 0));
+            }
+            assertThat(rig.dispatcher.pump()).isPositive();
+            rig.pipeline.flush();
+            Thread releaser = Thread.ofPlatform().start(() -> {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                release.countDown();
+            });
+            long start = System.nanoTime();
+            rig.pipeline.awaitReturn(10_000_000_000L);
+            long waited = System.nanoTime() - start;
+            releaser.join();
+            assertThat(waited).as("woken by the returned batch").isBetween(150_000_000L, 5_000_000_000L);
+            start = System.nanoTime();
+            rig.pipeline.awaitReturn(10_000_000_000L);
+            assertThat(System.nanoTime() - start)
+                    .as("a batch already back: no wait")
+                    .isLessThan(1_000_000_000L);
+            assertThat(rig.pipeline.reclaim(budget, System.nanoTime())).isPositive();
+            rig.scheduler.enqueue(rig.tins[0], Packets.udp(rig.pool, rig.classifier, 9, 500, 0));
+            rig.dispatcher.pump();
+            rig.pipeline.flush();
+            assertThat(rig.drain()).isTrue();
+            assertThat(rig.seen.get(0)).containsExactly(0L, 1L, 2L, 3L, 4L);
+        }
+    }
+
     @Test
     void workersRecordBusyTime() {
         try (Rig rig = new Rig(2, w -> p -> p.length, 8, 8, new CodelWaitBudget(1452, 1 << 20))) {
