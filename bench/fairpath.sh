@@ -98,8 +98,10 @@ start_tunnels() {
   sleep 0.5
   # Warm-up, not counted, the same for every implementation: 6 s of 4 TCP streams, then 3 s of the UDP flood, so a
   # JVM has compiled the TCP and the flood paths and grown its buffer pool (a fresh pool's buffers are copied by the
-  # first young collections, 30-70 ms pauses) before anything is measured. WARMUP=0 skips it, to see a cold start.
+  # first young collections, 30-70 ms pauses) before anything is measured; and 3 s of TCP to spokes C and D, whose
+  # daemons otherwise meet their first packets in the fairness run. WARMUP=0 skips it, to see a cold start.
   if [ "${WARMUP:-1}" != 0 ]; then
+    iperf_tcp 2 3 "$cpus" 2 >/dev/null & iperf_tcp 2 3 "$cpus" 3 >/dev/null; wait
     iperf_tcp 4 6 "$cpus" >/dev/null
     ip netns exec "$(ns A)" timeout 30 taskset -c "$cpus" iperf3 -c 10.251.0.2 -u -b 0 -l 1380 -t 3 >/dev/null 2>&1 || true
   fi
