@@ -35,8 +35,8 @@ import java.io.IOException;
  * FQ-CoDel tin ({@link ParallelDataPath#offerTx}); scheduling, counters and encryption happen there. In
  * {@link DataPathMode#HYBRID} only peers the {@link HybridChooser} measured as busy take the hand-off.
  *
- * <p>Steady state allocates nothing and takes no lock (the JCE's own per-packet garbage aside, see {@link
- * ChaChaPoly}).
+ * <p>Steady state allocates nothing and takes no lock, apart from the JCE cipher's per-packet parameter objects (128
+ * bytes with the default engine, see {@link ChaChaPoly}).
  */
 final class SendPath implements Runnable {
     /** Packets per TUN batch: room for a 64 KiB super-packet split at the smallest common MSS and more. */
