@@ -39,7 +39,8 @@ import javax.crypto.spec.IvParameterSpec;
  * nonce and key ({@link AeadKey#getEncoded}), and its engine object; about 2.2 KB per packet more with
  * {@link Engine#JCE}, whose {@code init} also builds a Java Poly1305. Short-lived young-generation garbage.
  *
- * <p>Opening checks the tag before anything is decrypted: on failure the output is untouched.
+ * <p>Opening checks the tag before anything is decrypted: on failure the output is untouched. Input and output are
+ * either the same range (in place) or do not overlap; a shifted overlap is not supported by either engine's cipher.
  */
 public final class ChaChaPoly {
     public static final int TAG_LEN = 16;
