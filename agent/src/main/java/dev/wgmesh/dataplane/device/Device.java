@@ -41,7 +41,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>UDP receiver — {@link ReceivePath}: inline: decrypt, replay check, allowed-IPs check, write to the TUN;
  *       parallel: index and key checks, hand off; per-flow: one receiver per socket, each with its own TUN queue;
  *   <li>parallel and hybrid — the dispatcher of {@link ParallelDataPath} (FQ-CoDel, DRR, DQL budget) and its crypto
- *       workers, one per core, which also run the send and receive stages after crypto ({@link TransportSink});
+ *       threads, one per core counting the dispatcher (it helps while batches wait), which also run the send and
+ *       receive stages after crypto ({@link TransportSink});
  *   <li>handshake worker — {@link HandshakeWorker}: handshakes, cookies, rate limiting;
  *   <li>the {@link Scheduler}'s thread — peer timers (rekey, keepalive, retransmission, zeroing).
  * </ul>
@@ -189,7 +190,8 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
     }
 
     /**
-     * @param cryptoWorkers crypto worker threads in {@link DataPathMode#PARALLEL} (ignored inline)
+     * @param cryptoWorkers crypto threads in {@link DataPathMode#PARALLEL} (ignored inline): this many minus one
+     *     worker threads, and the dispatcher, which helps with queued batches
      */
     public Device(TunDevice tun, UdpTransport udp, Scheduler scheduler, DataPathMode mode, int cryptoWorkers) {
         this.tun = tun;

@@ -9,7 +9,6 @@ import dev.wgmesh.dataplane.pipeline.OrderedCryptoPipeline;
 import dev.wgmesh.dataplane.pipeline.PeerLane;
 import dev.wgmesh.dataplane.queue.CarriedCounter;
 import dev.wgmesh.dataplane.queue.CryptoBudget;
-import dev.wgmesh.dataplane.queue.DqlBudget;
 import dev.wgmesh.dataplane.queue.FlowClassifier;
 import dev.wgmesh.dataplane.queue.FqCodel;
 import dev.wgmesh.dataplane.queue.PeerScheduler;
@@ -49,7 +48,9 @@ import org.jctools.queues.SpscArrayQueue;
  *       tin per peer ({@link #enqueueRx}): the dispatcher drains the receiver's hand-off completely every round, so
  *       a flood from the wire builds its queue here, under CoDel and DRR, and never in the UDP socket's receive
  *       buffer (a multi-megabyte FIFO in front of everything that peer sends, sparse flows included).
- *   <li>Workers (parallel): seal or open in place ({@link TransportCryptoOp}); each peer's lane then hands its batches,
+ *   <li>Workers (parallel; N - 1 threads, and the dispatcher itself takes a batch each round while batches wait, see
+ *       {@link OrderedCryptoPipeline#helpOne}, so N crypto threads for N cores): seal or open in place ({@link
+ *       TransportCryptoOp}); each peer's lane then hands its batches,
  *       in order, to {@link TransportSink} — for receive, the replay filter sees counters in the order they left the
  *       receive tin (small messages may have overtaken large ones, well inside its window) and runs serialised per
  *       peer, which is the contract of {@code ReplayFilter}.
@@ -133,12 +134,9 @@ final class ParallelDataPath implements Runnable {
         FqCodel fq = new FqCodel(FqCodel.Config.defaults().withLimits(10240, queueMemoryBytes), System::nanoTime);
         this.scheduler = new PeerScheduler(fq);
         int packet = FqCodel.Config.DEFAULT_MTU + FqCodel.Config.WIREGUARD_OVERHEAD;
-        // Half a batch per worker at least: DQL starting from one packet takes a hundred milliseconds and more to
-        // grow (each step needs a starved round trip through the workers), long enough for CoDel to drop.
-        long floor = (long) workers * BATCH_PACKETS / 2 * packet;
-        // DQL, capped at about 1 ms of measured crypto work (see TimeCappedBudget for why DQL alone is not enough).
-        this.budget =
-                new TimeCappedBudget(DqlBudget.shortHold(floor, 4L << 20), TimeCappedBudget.DEFAULT_CAP_NANOS, floor);
+        // DQL from half a batch per crypto thread, capped at about 1 ms of measured crypto work (see
+        // TimeCappedBudget for why DQL alone is not enough).
+        this.budget = TimeCappedBudget.forParallelPath(workers, BATCH_PACKETS, packet);
         this.workers = workers;
     }
 
@@ -146,8 +144,15 @@ final class ParallelDataPath implements Runnable {
     void start() {
         UnaryOperator<CryptoOp> d = decorator;
         TransportSink sink = new TransportSink(device);
+        // workers - 1 threads and this dispatcher, which helps with queued batches: one crypto thread per core.
         OrderedCryptoPipeline p = new OrderedCryptoPipeline(
-                workers, w -> d.apply(new TransportCryptoOp(device)), sink, BATCH_PACKETS, BATCHES, System::nanoTime);
+                workers - 1,
+                true,
+                w -> d.apply(new TransportCryptoOp(device)),
+                sink,
+                BATCH_PACKETS,
+                BATCHES,
+                System::nanoTime);
         dispatcher = new CryptoDispatcher(scheduler, budget, p, System::nanoTime, ParallelDataPath::laneOf);
         pipeline = p;
     }
@@ -207,6 +212,9 @@ final class ParallelDataPath implements Runnable {
                 int work = drainTx() + drainRx();
                 work += dispatcher.pump();
                 pipeline.flush();
+                if (pipeline.helpOne()) {
+                    work++;
+                }
                 long now = System.nanoTime();
                 if (scheduler.hasParked() || now - lastHousekeeping > HOUSEKEEPING_NANOS) {
                     scheduler.resumeReady();

@@ -58,8 +58,15 @@ public final class PrometheusText {
             quantiles(sb, "wgmesh_stage_seconds", l, h.quantile(0.5), h.quantile(0.99), h.max());
         }
         List<WorkerStats.Snapshot> workers = device.workerStatistics();
-        perWorker(sb, workers, dev, "wgmesh_worker_busy_seconds_total", "Time each crypto worker spent working.", true);
-        perWorker(sb, workers, dev, "wgmesh_worker_packets_total", "Packets each crypto worker processed.", false);
+        // The last crypto thread is the parallel path's dispatcher, helping with queued batches.
+        perWorker(
+                sb,
+                workers,
+                dev,
+                "wgmesh_worker_busy_seconds_total",
+                "Time each crypto thread spent on crypto (the last is the dispatcher helping).",
+                true);
+        perWorker(sb, workers, dev, "wgmesh_worker_packets_total", "Packets each crypto thread processed.", false);
         return sb.toString();
     }
 

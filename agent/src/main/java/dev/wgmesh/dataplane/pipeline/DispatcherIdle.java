@@ -12,8 +12,9 @@ package dev.wgmesh.dataplane.pipeline;
  * per packet, parking at once on that timer 1.02 µs (woken for nothing); waiting for half the batches in flight to
  * return 0.35-0.39 µs, with the one-worker reference busy 97% of the time.
  *
- * <p>The device's dispatcher ({@code ParallelDataPath}) and the in-memory pipeline benchmark both wait this way, so
- * the benchmark measures the device's behaviour.
+ * <p>A dispatcher that helps with crypto ({@link OrderedCryptoPipeline#helpOne}) only gets here when no batch waits
+ * for it either. The device's dispatcher ({@code ParallelDataPath}) and the in-memory pipeline benchmark both help
+ * and wait this way, so the benchmark measures the device's behaviour.
  */
 public final class DispatcherIdle {
     /** Idle turns spent in {@link Thread#onSpinWait()}: new packets or a batch often follow within a few µs. */

@@ -28,8 +28,11 @@ import org.jctools.queues.MpscArrayQueue;
  *       {@link CryptoBudget} (bytes, and how long each waited for a worker) and reuses them.
  * </ol>
  *
- * <p>Threading contract: {@link #newLane}, {@link #canSubmit}, {@link #submit}, {@link #flush} and {@link #reclaim}
- * are called by the one dispatcher thread; workers are internal; {@link #workerStats} is read anywhere. Nothing on
+ * <p>A pipeline made with {@code dispatcherHelps} also lets the dispatcher take queued batches itself ({@link
+ * #helpOne}), so it does crypto instead of waiting while the workers are behind.
+ *
+ * <p>Threading contract: {@link #newLane}, {@link #canSubmit}, {@link #submit}, {@link #flush}, {@link #reclaim} and
+ * {@link #helpOne} are called by the one dispatcher thread; workers are internal; {@link #workerStats} is read anywhere. Nothing on
  * the path allocates or takes a lock: batches and rings are created up front.
  */
 public final class OrderedCryptoPipeline implements AutoCloseable {
@@ -47,6 +50,8 @@ public final class OrderedCryptoPipeline implements AutoCloseable {
     private final LogHistogram stageLatency = new LogHistogram();
     private final LogHistogram workerWait = new LogHistogram();
     private final Thread[] threads;
+    /** The dispatcher's own op when it helps with crypto ({@link #helpOne}), else null. */
+    private final CryptoOp helperOp;
     /** The dispatcher while it waits in {@link #awaitReturn}, else null: whoever returns a batch unparks it. */
     private volatile Thread waitingDispatcher;
     /** Returned batches that wake the waiting dispatcher; set by it before it publishes itself. */
@@ -58,6 +63,8 @@ public final class OrderedCryptoPipeline implements AutoCloseable {
     private volatile boolean running = true;
 
     /**
+     * A pipeline whose dispatcher only dispatches: {@code workers} threads do all the crypto.
+     *
      * @param workers number of crypto worker threads
      * @param ops one crypto operation per worker (index → op)
      * @param batchPackets packets per batch
@@ -65,8 +72,29 @@ public final class OrderedCryptoPipeline implements AutoCloseable {
      */
     public OrderedCryptoPipeline(
             int workers, IntFunction<CryptoOp> ops, Sink sink, int batchPackets, int batches, LongSupplier clock) {
-        if (workers < 1 || batchPackets < 1 || batches < 2) {
-            throw new IllegalArgumentException("need workers >= 1, batchPackets >= 1, batches >= 2");
+        this(workers, false, ops, sink, batchPackets, batches, clock);
+    }
+
+    /**
+     * @param workers number of crypto worker threads (0 allowed when the dispatcher helps: it then does all the
+     *     crypto itself)
+     * @param dispatcherHelps whether the dispatcher thread takes queued batches itself ({@link #helpOne}); it then
+     *     gets op number {@code workers} and the last slot of {@link #workerStats}
+     * @param ops one crypto operation per crypto thread (index → op; not shared between threads)
+     * @param batchPackets packets per batch
+     * @param batches batches in circulation (bounds packets in flight to batches × batchPackets)
+     */
+    public OrderedCryptoPipeline(
+            int workers,
+            boolean dispatcherHelps,
+            IntFunction<CryptoOp> ops,
+            Sink sink,
+            int batchPackets,
+            int batches,
+            LongSupplier clock) {
+        if (workers < (dispatcherHelps ? 0 : 1) || batchPackets < 1 || batches < 2) {
+            throw new IllegalArgumentException(
+                    "need workers >= 1 (>= 0 when the dispatcher helps), batchPackets >= 1, batches >= 2");
         }
         this.sink = sink;
         this.clock = clock;
@@ -78,8 +106,12 @@ public final class OrderedCryptoPipeline implements AutoCloseable {
         for (int i = 0; i < batches; i++) {
             free[freeCount++] = new Batch(batchPackets);
         }
-        this.workerStats = new WorkerStats(workers);
-        this.ops = new CryptoOp[workers];
+        this.workerStats = new WorkerStats(workers + (dispatcherHelps ? 1 : 0));
+        this.ops = new CryptoOp[workers + (dispatcherHelps ? 1 : 0)];
+        this.helperOp = dispatcherHelps ? ops.apply(workers) : null;
+        if (dispatcherHelps) {
+            this.ops[workers] = helperOp;
+        }
         this.threads = new Thread[workers];
         this.parked = new AtomicIntegerArray(workers);
         for (int w = 0; w < workers; w++) {
@@ -231,7 +263,7 @@ public final class OrderedCryptoPipeline implements AutoCloseable {
     public void awaitReturn(long maxNanos) {
         wakeAt = Math.max(1, batchesInFlight() / 2);
         waitingDispatcher = Thread.currentThread(); // volatile write: publishes wakeAt to the senders
-        if (sent.size() < wakeAt && running) {
+        if (sent.size() < wakeAt && running && (helperOp == null || work.isEmpty())) {
             LockSupport.parkNanos(maxNanos);
         }
         waitingDispatcher = null;
@@ -251,39 +283,70 @@ public final class OrderedCryptoPipeline implements AutoCloseable {
                 continue;
             }
             long start = clock.getAsLong();
-            b.workerIdleNanos = idle == 0 ? 0 : Math.max(1, start - idleSince);
+            long idleNanos = idle == 0 ? 0 : Math.max(1, start - idleSince);
             idle = 0;
-            b.startNanos = start;
-            int kept = 0;
-            int failures = 0;
-            int total = b.count;
-            for (int i = 0; i < total; i++) {
-                PacketBuffer p = b.packets[i];
-                int len;
-                try {
-                    len = op.apply(p);
-                } catch (RuntimeException e) {
-                    // A faulty op must not wedge the peer's lane (its batch would never be done): drop and count.
-                    len = -1;
-                }
-                if (len < 0) {
-                    p.release();
-                    failures++;
-                } else {
-                    p.length = len;
-                    b.packets[kept++] = p;
-                }
-            }
-            for (int i = kept; i < total; i++) {
-                b.packets[i] = null;
-            }
-            b.count = kept;
-            workerStats.recordBatch(w, clock.getAsLong() - start, total, failures);
-            // Read the lane first: once done is set, another worker may send, return and the dispatcher reuse b.
-            PeerLane lane = b.lane;
-            b.done = true;
-            lane.drain();
+            process(w, op, b, start, idleNanos);
         }
+    }
+
+    /**
+     * Dispatcher thread, when this pipeline was made with {@code dispatcherHelps}: takes one queued batch, if any,
+     * and does its crypto and (if it is next in its peer's order) its sending, as a worker would.
+     *
+     * <p>Why: a dispatcher that only dispatches sits idle, or parks, while its workers are behind, and on a machine
+     * with no core to spare for it every packet still pays its share of the scheduling on some other core. Helping
+     * turns the dispatcher into one more crypto thread whenever there is a backlog (the way the Linux qdisc lock's
+     * holder dequeues for everyone), so N threads give N threads of crypto: with one worker thread and a helping
+     * dispatcher on 2 cores, both cores do crypto. A helped batch delays the next dispatch by at most one batch of
+     * crypto (32 packets, tens of µs), while the budget keeps the workers supplied.
+     *
+     * @return true if it did a batch; false if none was queued or the dispatcher does not help
+     */
+    public boolean helpOne() {
+        if (helperOp == null) {
+            return false;
+        }
+        Batch b = work.relaxedPoll();
+        if (b == null) {
+            return false;
+        }
+        process(threads.length, helperOp, b, clock.getAsLong(), 0);
+        return true;
+    }
+
+    /** One batch's crypto, then its lane's in-order sending; {@code w} is the crypto thread's stats slot. */
+    private void process(int w, CryptoOp op, Batch b, long start, long idleNanos) {
+        b.workerIdleNanos = idleNanos;
+        b.startNanos = start;
+        int kept = 0;
+        int failures = 0;
+        int total = b.count;
+        for (int i = 0; i < total; i++) {
+            PacketBuffer p = b.packets[i];
+            int len;
+            try {
+                len = op.apply(p);
+            } catch (RuntimeException e) {
+                // A faulty op must not wedge the peer's lane (its batch would never be done): drop and count.
+                len = -1;
+            }
+            if (len < 0) {
+                p.release();
+                failures++;
+            } else {
+                p.length = len;
+                b.packets[kept++] = p;
+            }
+        }
+        for (int i = kept; i < total; i++) {
+            b.packets[i] = null;
+        }
+        b.count = kept;
+        workerStats.recordBatch(w, clock.getAsLong() - start, total, failures);
+        // Read the lane first: once done is set, another worker may send, return and the dispatcher reuse b.
+        PeerLane lane = b.lane;
+        b.done = true;
+        lane.drain();
     }
 
     /**

@@ -44,6 +44,20 @@ public final class TimeCappedBudget implements CryptoBudget {
         this.minCap = minCap;
     }
 
+    /**
+     * The parallel path's budget: DQL with a 10 ms slack hold, starting from and never below half a batch per crypto
+     * thread (DQL starting from one packet takes a hundred milliseconds and more to grow, each step needing a starved
+     * round trip through the workers: long enough for CoDel to drop), capped at about {@link #DEFAULT_CAP_NANOS} of
+     * measured crypto work with the same floor as headroom. Shared by the device and the pipeline benchmark, so the
+     * benchmark measures what the device runs.
+     *
+     * @param packetCost bytes one full-size packet costs
+     */
+    public static TimeCappedBudget forParallelPath(int cryptoThreads, int batchPackets, long packetCost) {
+        long floor = (long) Math.max(1, cryptoThreads) * Math.max(1, batchPackets / 2) * packetCost;
+        return new TimeCappedBudget(DqlBudget.shortHold(floor, 4L << 20), DEFAULT_CAP_NANOS, floor);
+    }
+
     @Override
     public long available(long now) {
         return Math.min(inner.available(now), cap - inner.inFlight());

@@ -42,11 +42,21 @@ class OrderedCryptoPipelineTest {
         final CryptoDispatcher dispatcher;
 
         Rig(int workers, java.util.function.IntFunction<CryptoOp> ops, int batchPackets, int batches, CryptoBudget b) {
+            this(workers, false, ops, batchPackets, batches, b);
+        }
+
+        Rig(
+                int workers,
+                boolean helps,
+                java.util.function.IntFunction<CryptoOp> ops,
+                int batchPackets,
+                int batches,
+                CryptoBudget b) {
             for (int i = 0; i < PEERS; i++) {
                 seen.add(new ArrayList<>());
                 inSink[i] = new AtomicInteger();
             }
-            pipeline = new OrderedCryptoPipeline(workers, ops, this::sink, batchPackets, batches, CLOCK);
+            pipeline = new OrderedCryptoPipeline(workers, helps, ops, this::sink, batchPackets, batches, CLOCK);
             for (int i = 0; i < PEERS; i++) {
                 counters[i] = new AtomicLong();
                 tins[i] = scheduler.addPeer(pipeline.newLane(i), counters[i]::getAndIncrement);
@@ -70,11 +80,11 @@ class OrderedCryptoPipelineTest {
             inSink[p].decrementAndGet();
         }
 
-        /** Pumps until everything was sent (bounded: 20 s); true when it all went out. */
+        /** Pumps (and helps, if the dispatcher does) until everything was sent (bounded: 20 s); true when it was. */
         boolean drain() {
             long deadline = System.nanoTime() + 20_000_000_000L;
             while ((scheduler.packets() > 0 || pipeline.batchesInFlight() > 0) && System.nanoTime() < deadline) {
-                if (dispatcher.pump() == 0) {
+                if (dispatcher.pump() + (pipeline.helpOne() ? 1 : 0) == 0) {
                     Thread.onSpinWait();
                 }
             }
@@ -111,13 +121,20 @@ class OrderedCryptoPipelineTest {
         };
     }
 
-    @Test
-    void perPeerOrderAndCountersSurviveRandomWorkerDelays() {
+    /**
+     * Property: whatever the workers' random delays, each peer's sink sees its counters in order, each once, minus
+     * those crypto failed. Also with the dispatcher helping (2 worker threads + the dispatcher), whose batches
+     * interleave with the workers' in every lane.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "dispatcher helps: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void perPeerOrderAndCountersSurviveRandomWorkerDelays(boolean helps) {
         for (long seed = 0; seed < 16; seed++) {
             CryptoBudget budget =
                     seed % 2 == 0 ? new CodelWaitBudget(1452, 1 << 20) : DqlBudget.shortHold(1452, 1 << 20);
             long s = seed;
-            try (Rig rig = new Rig(3, w -> delayingOp(s, w), 1 + (int) (seed % 4) * 3, 16, budget)) {
+            int threads = helps ? 2 : 3;
+            try (Rig rig = new Rig(threads, helps, w -> delayingOp(s, w), 1 + (int) (seed % 4) * 3, 16, budget)) {
                 Random rnd = new Random(seed);
                 int generated = 0;
                 while (generated < 1500) {
@@ -128,6 +145,7 @@ class OrderedCryptoPipelineTest {
                         rig.scheduler.enqueue(rig.tins[rnd.nextInt(PEERS)], p);
                     }
                     rig.dispatcher.pump();
+                    rig.pipeline.helpOne();
                 }
                 assertThat(rig.drain()).isTrue();
                 assertThat(rig.overlaps.get())
@@ -146,9 +164,15 @@ class OrderedCryptoPipelineTest {
                 }
                 long failures = 0;
                 long packets = 0;
+                assertThat(rig.pipeline.workerStats().workers()).isEqualTo(3);
                 for (int w = 0; w < 3; w++) {
                     failures += rig.pipeline.workerStats().failures(w);
                     packets += rig.pipeline.workerStats().packets(w);
+                }
+                if (helps) {
+                    assertThat(rig.pipeline.workerStats().packets(2))
+                            .as("seed %d: the dispatcher did some of the crypto", seed)
+                            .isPositive();
                 }
                 long assigned = 0;
                 for (AtomicLong c : rig.counters) {
@@ -206,6 +230,64 @@ class OrderedCryptoPipelineTest {
             assertThat(rig.drain()).isTrue();
             assertThat(rig.seen.get(0)).containsExactly(0L, 1L, 2L, 3L, 4L);
         }
+    }
+
+    @Test
+    void aHelpingDispatcherWithoutWorkersDoesAllTheCryptoInOrder() {
+        try (Rig rig = new Rig(
+                0, true, w -> p -> failing(p.counter) ? -1 : p.length, 4, 8, DqlBudget.shortHold(1452, 1 << 20))) {
+            assertThat(rig.pipeline.workerThreadIds()).isEmpty();
+            Random rnd = new Random(3);
+            for (int k = 0; k < 3000; k++) {
+                rig.scheduler.enqueue(
+                        rig.tins[rnd.nextInt(PEERS)], Packets.udp(rig.pool, rig.classifier, rnd.nextInt(40), 700, 0));
+                if (k % 7 == 0) {
+                    rig.dispatcher.pump();
+                    rig.pipeline.helpOne();
+                }
+            }
+            // With no worker thread nothing comes back unless the dispatcher helps: awaitReturn must not park then.
+            long start = System.nanoTime();
+            rig.pipeline.awaitReturn(10_000_000_000L);
+            assertThat(System.nanoTime() - start)
+                    .as("no park while batches wait for the dispatcher")
+                    .isLessThan(1_000_000_000L);
+            assertThat(rig.drain()).isTrue();
+            assertThat(rig.overlaps.get()).isZero();
+            long delivered = 0;
+            for (int peer = 0; peer < PEERS; peer++) {
+                List<Long> expected = new ArrayList<>();
+                for (long c = 0; c < rig.counters[peer].get(); c++) {
+                    if (!failing(c)) {
+                        expected.add(c);
+                    }
+                }
+                assertThat(rig.seen.get(peer)).containsExactlyElementsOf(expected);
+                delivered += expected.size();
+            }
+            assertThat(delivered).isPositive();
+            assertThat(rig.pipeline.workerStats().workers()).isEqualTo(1);
+            assertThat(rig.pipeline.workerStats().packets(0)).isEqualTo(3000);
+        }
+    }
+
+    @Test
+    void onlyAHelpingPipelineLetsTheDispatcherWorkAndOnlyItMayHaveNoWorkers() {
+        try (Rig rig = new Rig(1, w -> p -> p.length, 4, 8, new CodelWaitBudget(1452, 1 << 20))) {
+            rig.scheduler.enqueue(rig.tins[0], Packets.udp(rig.pool, rig.classifier, 1, 500, 0));
+            rig.dispatcher.pump();
+            assertThat(rig.pipeline.helpOne()).isFalse();
+            assertThat(rig.drain()).isTrue();
+            assertThat(rig.pipeline.workerStats().workers()).isEqualTo(1);
+        }
+        try (Rig rig = new Rig(1, true, w -> p -> p.length, 4, 8, new CodelWaitBudget(1452, 1 << 20))) {
+            assertThat(rig.pipeline.helpOne()).as("nothing queued").isFalse();
+            assertThat(rig.pipeline.workerStats().workers()).isEqualTo(2);
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> new OrderedCryptoPipeline(0, w -> p -> p.length, (peer, ps, n) -> {}, 4, 8, CLOCK))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("workers >= 1");
     }
 
     @Test
