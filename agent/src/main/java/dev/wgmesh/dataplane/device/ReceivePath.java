@@ -322,26 +322,13 @@ final class ReceivePath implements Runnable {
         peer.timers.onAnyAuthenticatedPacketTraversal();
     }
 
-    /** Cryptokey routing on the plaintext at {@code data[HEADER..HEADER+plen)}, then the TUN write. */
-    void deliver(Peer peer, byte[] data, int plen) {
-        int len = deliverable(peer, data, plen);
-        if (len == 0) {
-            return;
-        }
-        try {
-            device.tun().write(data, HEADER, len);
-        } catch (IOException e) {
-            device.counters().drop(DropReason.IO_ERROR);
-        }
-    }
-
     /**
      * Cryptokey routing (whitepaper §2) on the plaintext at {@code data[HEADER..HEADER+plen)}: a valid IP packet whose
      * source is in {@code peer}'s allowed IPs.
      *
      * @return its length (trimmed to what its header claims, dropping the padding), or 0 when dropped (counted)
      */
-    private int deliverable(Peer peer, byte[] data, int plen) {
+    int deliverable(Peer peer, byte[] data, int plen) {
         int version = InnerPacket.version(data, HEADER, plen);
         if (version == 0) {
             device.counters().drop(DropReason.INVALID_INNER);
