@@ -185,7 +185,8 @@ public final class CryptoBudgetSimulation {
         m.put("DQL (1 s hold)", () -> DqlBudget.linux(min, max));
         m.put("DQL (10 ms hold)", () -> DqlBudget.shortHold(min, max));
         m.put("CoDel on crypto wait", () -> new CodelWaitBudget(min, max));
-        // what the device runs: DQL from half a batch per worker, capped at ~1 ms of measured work
+        // like the device: DQL from a floor, capped at ~1 ms of measured work (the device floors at a batch per crypto
+        // thread)
         m.put(
                 "DQL capped at 1 ms",
                 () -> new TimeCappedBudget(

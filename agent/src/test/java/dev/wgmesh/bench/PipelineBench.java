@@ -265,7 +265,7 @@ public final class PipelineBench {
         long measure = (long) (seconds * 1e9);
         System.out.printf(
                 "in-memory transmit pipeline: %d peers x %d flows, %d-byte packets, ChaCha20-Poly1305 (%s engine),"
-                        + " 32-packet batches, the device's crypto budget (DQL from half a batch per crypto thread,"
+                        + " 32-packet batches, the device's crypto budget (DQL from a batch per crypto thread,"
                         + " capped at 1 ms of work), %d cores available, %.0f s per run after 2 s warm-up%n",
                 PEERS,
                 FLOWS_PER_PEER,

@@ -134,7 +134,7 @@ final class ParallelDataPath implements Runnable {
         FqCodel fq = new FqCodel(FqCodel.Config.defaults().withLimits(10240, queueMemoryBytes), System::nanoTime);
         this.scheduler = new PeerScheduler(fq);
         int packet = FqCodel.Config.DEFAULT_MTU + FqCodel.Config.WIREGUARD_OVERHEAD;
-        // DQL from half a batch per crypto thread, capped at about 1 ms of measured crypto work (see
+        // DQL from a batch per crypto thread, capped at about 1 ms of measured crypto work (see
         // TimeCappedBudget for why DQL alone is not enough).
         this.budget = TimeCappedBudget.forParallelPath(workers, BATCH_PACKETS, packet);
         this.workers = workers;
