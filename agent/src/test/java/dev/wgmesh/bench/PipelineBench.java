@@ -125,7 +125,7 @@ public final class PipelineBench {
         long now;
         while ((now = System.nanoTime()) < end) {
             if (packetsAtStart < 0 && now >= measureFrom) {
-                packetsAtStart = sum(sent) + 0 * pipeline.batchesInFlight();
+                packetsAtStart = sum(sent);
                 for (int w = 0; w < workers; w++) {
                     busyAtStart[w] = pipeline.workerStats().busyNanos(w);
                 }

@@ -5,6 +5,7 @@ import dev.wgmesh.dataplane.io.Endpoint;
 import dev.wgmesh.dataplane.message.WireGuardSpec;
 import dev.wgmesh.dataplane.pipeline.Sink;
 import dev.wgmesh.dataplane.session.Keypair;
+import java.util.Arrays;
 
 /**
  * The stage after crypto in {@link DataPathMode#PARALLEL}: one peer's batch at a time, in the order the dispatcher
@@ -88,10 +89,14 @@ final class TransportSink implements Sink {
             data |= b.tag > 0;
         }
         int failed = device.udp().sendBatch(packets, to, count);
-        java.util.Arrays.fill(to, 0, count, null);
+        Arrays.fill(to, 0, count, null);
         if (failed > 0) {
             device.counters().drop(DropReason.IO_ERROR, failed);
-            // Which ones failed is not known; the peer's byte counter counts what was handed to the kernel.
+            // Which ones failed is not reported: a partly failed batch still counts all its bytes, one that failed
+            // entirely counts none (and does not count as data sent for the timers).
+            if (failed >= count) {
+                bytes = 0;
+            }
         }
         if (bytes > 0) {
             peer.sent(bytes);
@@ -135,7 +140,7 @@ final class TransportSink implements Sink {
             if (failed > 0) {
                 device.counters().drop(DropReason.IO_ERROR, failed);
             }
-            java.util.Arrays.fill(toTun, 0, n, null);
+            Arrays.fill(toTun, 0, n, null);
         }
     }
 }

@@ -33,10 +33,13 @@ import org.jctools.queues.MpscArrayQueue;
  * #helpOne}), so it does crypto instead of waiting while the workers are behind.
  *
  * <p>Threading contract: {@link #newLane}, {@link #canSubmit}, {@link #submit}, {@link #flush}, {@link #reclaim} and
- * {@link #helpOne} are called by the one dispatcher thread; workers are internal; {@link #workerStats} is read anywhere. Nothing on
- * the path allocates or takes a lock: batches and rings are created up front.
+ * {@link #helpOne} are called by the one dispatcher thread; workers are internal; {@link #workerStats} is read
+ * anywhere. Nothing on the path allocates or takes a lock: batches and rings are created up front.
  */
 public final class OrderedCryptoPipeline implements AutoCloseable {
+    /** How long a helping dispatcher leaves a queued batch to an idle worker before taking it itself. */
+    static final long LEAVE_TO_IDLE_WORKER_NANOS = 200_000;
+
     private final CryptoOp[] ops;
     private final Sink sink;
     private final LongSupplier clock;
@@ -51,9 +54,6 @@ public final class OrderedCryptoPipeline implements AutoCloseable {
     private final LogHistogram stageLatency = new LogHistogram();
     private final LogHistogram workerWait = new LogHistogram();
     private final Thread[] threads;
-    /** How long a helping dispatcher leaves a queued batch to an idle worker before taking it itself. */
-    static final long LEAVE_TO_IDLE_WORKER_NANOS = 200_000;
-
     /** The dispatcher's own op when it helps with crypto ({@link #helpOne}), else null. */
     private final CryptoOp helperOp;
     /** The dispatcher while it waits in {@link #awaitReturn}, else null: whoever returns a batch unparks it. */
@@ -315,9 +315,10 @@ public final class OrderedCryptoPipeline implements AutoCloseable {
      * crypto (32 packets, tens of µs), while the budget keeps the workers supplied.
      *
      * <p>A fresh batch is left to an idle worker (one that found no work and is spinning, yielding or parked): taken
-     * at once, the batch just dispatched to wake a parked worker was gone when it woke, the worker parked again, and
-     * the dispatcher ended up doing all the crypto alone (one in three pairs of the in-memory benchmark ran at 1.0x).
-     * A batch older than {@link #LEAVE_TO_IDLE_WORKER_NANOS} is taken anyway: that worker is not getting a CPU.
+     * at once, the batch just dispatched to wake a parked worker is gone when it wakes, the worker parks again, and
+     * with a small budget the dispatcher can end up doing all the crypto alone (the test of this shows it; whether
+     * that caused the 1.0x pairs the in-memory benchmark sometimes shows is not established). A batch older than
+     * {@link #LEAVE_TO_IDLE_WORKER_NANOS} is taken anyway: that worker is not getting a CPU.
      *
      * @return true if it did a batch; false if none was queued or the dispatcher does not help
      */
