@@ -31,7 +31,9 @@ import java.util.function.Supplier;
  * reference is the whole pipeline on one thread, and 2 workers use two threads for two cores.
  *
  * <p>Prints packets/s for 1 worker (the reference) and 2 workers, and their ratio; then, with 2 workers, throughput
- * and crypto-stage latency for each crypto budget.
+ * and crypto-stage latency for each crypto budget. Each pair's line also gives both runs' CPU per packet, the
+ * threads' crypto busy time and, as a machine check, how two independent sealing threads scaled just before it: a
+ * low pair with a normal check is the pipeline's doing, not the machine's.
  */
 public final class PipelineBench {
     static final int PEERS = 4;
@@ -178,6 +180,42 @@ public final class PipelineBench {
                 budget.limit());
     }
 
+    /**
+     * The machine check for one pair: packets/s of {@code threads} threads sealing independently (each its own
+     * cipher and buffer, nothing shared) for {@code nanos}. Two threads over one gives what the cores can scale to
+     * right now, whatever the pipeline does: a pair whose check is low was slowed by the machine, not by us.
+     */
+    static double independentSealRate(int threads, long nanos) {
+        long[] counts = new long[threads * 16];
+        Thread[] ts = new Thread[threads];
+        long end = System.nanoTime() + nanos;
+        for (int t = 0; t < threads; t++) {
+            int slot = t * 16;
+            ts[t] = Thread.ofPlatform().start(() -> {
+                ChaChaPoly aead = new ChaChaPoly();
+                AeadKey key = new AeadKey(new byte[32]);
+                byte[] data = new byte[PAYLOAD + ChaChaPoly.TAG_LEN];
+                long n = 0;
+                while (System.nanoTime() < end) {
+                    for (int i = 0; i < 32; i++) {
+                        aead.seal(key, n++, data, 0, PAYLOAD);
+                    }
+                }
+                counts[slot] = n;
+            });
+        }
+        long sum = 0;
+        for (int t = 0; t < threads; t++) {
+            try {
+                ts[t].join();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            sum += counts[t * 16];
+        }
+        return sum / (nanos / 1e9);
+    }
+
     /** The budget the device's parallel path runs with {@code threads} crypto threads. */
     static CryptoBudget deviceBudget(int threads) {
         return TimeCappedBudget.forParallelPath(
@@ -232,11 +270,16 @@ public final class PipelineBench {
         p.length = PAYLOAD;
     }
 
-    private static String line(String name, Run r) {
+    private static String busyList(Run r) {
         StringBuilder busy = new StringBuilder();
         for (double b : r.busy()) {
             busy.append(String.format(" %.0f%%", b * 100));
         }
+        return busy.toString();
+    }
+
+    private static String line(String name, Run r) {
+        String busy = busyList(r);
         return String.format(
                 "%-24s %,10.0f packets/s %6.2f Gb/s | CPU, all threads %5.2f µs/packet | of it the dispatcher"
                         + " (generator, scheduling, helped crypto) %5.2f µs/packet | crypto stage p50 %8.1f µs p99"
@@ -279,13 +322,27 @@ public final class PipelineBench {
         Run[] ones = new Run[pairs];
         Run[] twos = new Run[pairs];
         double[] ratios = new double[pairs];
+        double[] checks = new double[pairs];
+        independentSealRate(2, 1_000_000_000L); // compiled before the first check, or that check reads low
         for (int i = 0; i < pairs; i++) {
+            checks[i] = independentSealRate(2, 500_000_000L) / independentSealRate(1, 500_000_000L);
             ones[i] = run(1, deviceBudget(1), i == 0 ? warm : WARM_AGAIN, measure);
             twos[i] = run(2, deviceBudget(2), i == 0 ? warm : WARM_AGAIN, measure);
             ratios[i] = twos[i].packetsPerSecond() / ones[i].packetsPerSecond();
             System.out.printf(
-                    "  pair %d: 1 worker %,.0f packets/s, 2 workers %,.0f packets/s, ratio %.2fx%n",
-                    i + 1, ones[i].packetsPerSecond(), twos[i].packetsPerSecond(), ratios[i]);
+                    "  pair %d: 1 worker %,.0f packets/s, 2 workers %,.0f packets/s, ratio %.2fx | CPU per packet"
+                            + " %.2f / %.2f µs (dispatcher %.2f) | 2 workers busy%s, limit %.0f KB | machine check:"
+                            + " independent sealing threads 2 / 1 %.2fx%n",
+                    i + 1,
+                    ones[i].packetsPerSecond(),
+                    twos[i].packetsPerSecond(),
+                    ratios[i],
+                    ones[i].workerCpuNanosPerPacket() / 1e3,
+                    twos[i].workerCpuNanosPerPacket() / 1e3,
+                    twos[i].schedulerCpuNanosPerPacket() / 1e3,
+                    busyList(twos[i]),
+                    twos[i].finalLimit() / 1e3,
+                    checks[i]);
         }
         Run one = median(ones);
         Run two = median(twos);

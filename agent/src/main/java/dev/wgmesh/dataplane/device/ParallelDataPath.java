@@ -211,7 +211,6 @@ final class ParallelDataPath implements Runnable {
             while (device.isRunning()) {
                 int work = drainTx() + drainRx();
                 work += dispatcher.pump();
-                pipeline.flush();
                 if (pipeline.helpOne()) {
                     work++;
                 }

@@ -60,7 +60,8 @@ public final class CryptoDispatcher {
     }
 
     /**
-     * Reclaims finished batches, then dispatches packets while the budget and free batches allow, and flushes.
+     * Reclaims finished batches, then dispatches packets while the budget and free batches allow; partly filled
+     * batches leave when the crypto threads are about to run dry ({@link OrderedCryptoPipeline#flushIfRunningDry}).
      *
      * @return packets dispatched
      */
@@ -78,9 +79,7 @@ public final class CryptoDispatcher {
             pipeline.submit(laneOf.apply(p), p, cost);
             n++;
         }
-        if (n > 0) {
-            pipeline.flush();
-        }
+        pipeline.flushIfRunningDry();
         return n;
     }
 

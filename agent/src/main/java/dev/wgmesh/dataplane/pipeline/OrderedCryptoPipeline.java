@@ -173,6 +173,29 @@ public final class OrderedCryptoPipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * Dispatches the partly filled batches, but only when the crypto threads are about to run dry: fewer batches
+     * wait in the work queue than there are crypto threads (workers, and the dispatcher when it helps). Call after
+     * each scheduling round; at low load the queue is empty and every packet leaves at once, as with {@link #flush}.
+     *
+     * <p>Why: under load the budget comes back a returned batch at a time, and DRR spreads what it frees over the
+     * peers, so flushing every round cut each batch into one slice per peer, the next round's batches were smaller
+     * again, and the batches shrank to one or two packets: every packet then paid a batch's hand-offs (queue, wake,
+     * in-order drain, return, reclaim). In the in-memory benchmark with 4 peers, 2 crypto threads did one to two
+     * packets per batch, and some runs went no faster than one thread. Held back, a partial batch fills over the
+     * next rounds while the queued batches keep the crypto threads busy; it waits at most about one batch of crypto.
+     */
+    public void flushIfRunningDry() {
+        if (openHead != null && work.size() < ops.length) {
+            flush();
+        }
+    }
+
+    /** Batches dispatched and not yet taken by a crypto thread (tests). */
+    int queuedBatches() {
+        return work.size();
+    }
+
     /** Dispatches every partly filled batch (call after each scheduling round so no packet waits for company). */
     public void flush() {
         PeerLane l = openHead;

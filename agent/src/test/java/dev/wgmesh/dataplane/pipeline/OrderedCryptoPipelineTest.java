@@ -276,6 +276,60 @@ class OrderedCryptoPipelineTest {
      * dispatcher (which left the worker parked and did all the crypto alone: 1.0x in the benchmark).
      */
     @Test
+    void aPartialBatchWaitsWhileTheWorkersHaveQueuedWorkAndLeavesWhenTheyRunDry() throws Exception {
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        CryptoOp blockFirst = p -> {
+            if (p.counter == 0 && (Integer) ((PeerLane) p.owner).peer() == 0) {
+                holding.countDown();
+                try {
+                    gate.await(); // the worker holds the first batch until the test lets it go
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return p.length;
+        };
+        try (Rig rig = new Rig(1, w -> blockFirst, 4, 16, new dev.wgmesh.dataplane.queue.FixedBudget(1 << 20))) {
+            for (int k = 0; k < 4; k++) {
+                rig.scheduler.enqueue(rig.tins[0], Packets.udp(rig.pool, rig.classifier, k, 500, 0));
+            }
+            assertThat(rig.dispatcher.pump()).isEqualTo(4);
+            assertThat(holding.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            for (int k = 0; k < 4; k++) {
+                rig.scheduler.enqueue(rig.tins[0], Packets.udp(rig.pool, rig.classifier, k, 500, 0));
+            }
+            rig.scheduler.enqueue(rig.tins[1], Packets.udp(rig.pool, rig.classifier, 9, 500, 0));
+            assertThat(rig.dispatcher.pump()).isEqualTo(5);
+            assertThat(rig.pipeline.queuedBatches())
+                    .as("the full batch is queued for the one busy worker; peer 1's lone packet waits for company")
+                    .isEqualTo(1);
+            gate.countDown();
+            assertThat(rig.drain())
+                    .as("once the worker runs dry, the partial batch leaves")
+                    .isTrue();
+            assertThat(rig.seen.get(0)).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L);
+            assertThat(rig.seen.get(1)).containsExactly(0L);
+        } finally {
+            gate.countDown();
+        }
+    }
+
+    @Test
+    void atLowLoadALonePacketLeavesAtOnce() {
+        try (Rig rig =
+                new Rig(0, true, w -> p -> p.length, 32, 8, new dev.wgmesh.dataplane.queue.FixedBudget(1 << 20))) {
+            rig.scheduler.enqueue(rig.tins[2], Packets.udp(rig.pool, rig.classifier, 1, 100, 0));
+            assertThat(rig.dispatcher.pump()).isEqualTo(1);
+            assertThat(rig.pipeline.queuedBatches())
+                    .as("dispatched in a batch of one: nothing else was queued")
+                    .isEqualTo(1);
+            assertThat(rig.pipeline.helpOne()).isTrue();
+            assertThat(rig.seen.get(2)).containsExactly(0L);
+        }
+    }
+
+    @Test
     void aHelpingDispatcherLeavesAFreshBatchToAnIdleWorker() throws Exception {
         try (Rig rig =
                 new Rig(1, true, w -> p -> p.length, 4, 8, new dev.wgmesh.dataplane.queue.FixedBudget(1 << 20))) {
