@@ -41,6 +41,11 @@ public final class PipelineBench {
     static final int PAYLOAD = 1420;
     /** Packets per crypto batch, as in the device's parallel path. */
     static final int BATCH_PACKETS = 32;
+    /**
+     * Most buffers the pool may create ({@code -Dwgmesh.bench.poolBuffers}); it grows only when empty. Buffers cycle
+     * through it first in, first out, so this bounds the memory the packets touch.
+     */
+    static final int POOL_BUFFERS = Integer.getInteger("wgmesh.bench.poolBuffers", 8192);
 
     static final LongSupplier CLOCK = System::nanoTime;
     /** Warm-up of every run after the first: the code is compiled by then, only the queues need to fill. */
@@ -60,7 +65,8 @@ public final class PipelineBench {
             double[] busy,
             double workerCpuNanosPerPacket,
             double schedulerCpuNanosPerPacket,
-            long finalLimit) {}
+            long finalLimit,
+            long buffers) {}
 
     /**
      * ChaCha20-Poly1305 as the device seals a transport-data message ({@link ChaChaPoly}, the engine it picks for this
@@ -89,7 +95,7 @@ public final class PipelineBench {
     }
 
     static Run run(int workers, CryptoBudget budget, long warmupNanos, long measureNanos) {
-        BufferPool pool = new BufferPool(PacketBuffer.HEADROOM + PAYLOAD + PacketBuffer.TAILROOM, 8192);
+        BufferPool pool = new BufferPool(PacketBuffer.HEADROOM + PAYLOAD + PacketBuffer.TAILROOM, POOL_BUFFERS);
         FlowClassifier classifier = FlowClassifier.withRandomSeed();
         PeerScheduler scheduler = new PeerScheduler(new FqCodel(FqCodel.Config.defaults(), CLOCK));
         long[] sent = new long[PEERS * 16]; // one padded slot per peer: each written only under its lane's order
@@ -177,7 +183,8 @@ public final class PipelineBench {
                 busy,
                 (double) cpu / measured,
                 (double) schedulerCpu / measured,
-                budget.limit());
+                budget.limit(),
+                pool.created());
     }
 
     /**
@@ -214,6 +221,53 @@ public final class PipelineBench {
             sum += counts[t * 16];
         }
         return sum / (nanos / 1e9);
+    }
+
+    /**
+     * The second machine check: nanoseconds for one round trip of a cache line between two threads (each waits for
+     * the other's write, then writes), the median of 20 bursts of 2,000 round trips. It is what every packet handed
+     * to another core pays a few times over; on a virtual machine it changes when the host moves the virtual CPUs
+     * (same or different L3 cache), which independent sealing threads do not show.
+     */
+    static double cacheLineRoundTripNanos() {
+        java.util.concurrent.atomic.AtomicLong ball = new java.util.concurrent.atomic.AtomicLong();
+        int trips = 2_000;
+        int bursts = 20;
+        double[] perTrip = new double[bursts];
+        Thread echo = Thread.ofPlatform().start(() -> {
+            for (long v = 1; v < 2L * trips * bursts; v += 2) {
+                long deadline = System.nanoTime() + 1_000_000_000L;
+                while (ball.get() != v) {
+                    if (System.nanoTime() > deadline) {
+                        return; // the other side gave up
+                    }
+                    Thread.onSpinWait();
+                }
+                ball.set(v + 1);
+            }
+        });
+        long v = 0;
+        for (int b = 0; b < bursts; b++) {
+            long start = System.nanoTime();
+            for (int i = 0; i < trips; i++) {
+                ball.set(v + 1);
+                long deadline = System.nanoTime() + 1_000_000_000L;
+                while (ball.get() != v + 2) {
+                    if (System.nanoTime() > deadline) {
+                        return Double.NaN; // no second core to be had
+                    }
+                    Thread.onSpinWait();
+                }
+                v += 2;
+            }
+            perTrip[b] = (System.nanoTime() - start) / (double) trips;
+        }
+        try {
+            echo.join();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+        return median(perTrip);
     }
 
     /** The budget the device's parallel path runs with {@code threads} crypto threads. */
@@ -323,16 +377,19 @@ public final class PipelineBench {
         Run[] twos = new Run[pairs];
         double[] ratios = new double[pairs];
         double[] checks = new double[pairs];
+        double[] roundTrips = new double[pairs];
         independentSealRate(2, 1_000_000_000L); // compiled before the first check, or that check reads low
         for (int i = 0; i < pairs; i++) {
             checks[i] = independentSealRate(2, 500_000_000L) / independentSealRate(1, 500_000_000L);
+            roundTrips[i] = cacheLineRoundTripNanos();
             ones[i] = run(1, deviceBudget(1), i == 0 ? warm : WARM_AGAIN, measure);
             twos[i] = run(2, deviceBudget(2), i == 0 ? warm : WARM_AGAIN, measure);
             ratios[i] = twos[i].packetsPerSecond() / ones[i].packetsPerSecond();
             System.out.printf(
                     "  pair %d: 1 worker %,.0f packets/s, 2 workers %,.0f packets/s, ratio %.2fx | CPU per packet"
-                            + " %.2f / %.2f µs (dispatcher %.2f) | 2 workers busy%s, limit %.0f KB | machine check:"
-                            + " independent sealing threads 2 / 1 %.2fx%n",
+                            + " %.2f / %.2f µs (dispatcher %.2f) | 2 workers busy%s, limit %.0f KB, %d buffers"
+                            + " | machine check:"
+                            + " independent sealing threads 2 / 1 %.2fx, cache line round trip %.0f ns%n",
                     i + 1,
                     ones[i].packetsPerSecond(),
                     twos[i].packetsPerSecond(),
@@ -342,7 +399,9 @@ public final class PipelineBench {
                     twos[i].schedulerCpuNanosPerPacket() / 1e3,
                     busyList(twos[i]),
                     twos[i].finalLimit() / 1e3,
-                    checks[i]);
+                    twos[i].buffers(),
+                    checks[i],
+                    roundTrips[i]);
         }
         Run one = median(ones);
         Run two = median(twos);
