@@ -101,7 +101,7 @@ final class HybridChooser {
 
     private static boolean drained(ParallelDataPath.PeerSendState s) {
         Tin tin = s.lastTin;
-        return s.txIn.isEmpty() && (tin == null || tin.stats().get(PeerQueueStats.QUEUED_PACKETS) == 0);
+        return !s.hasHandoff() && (tin == null || tin.stats().get(PeerQueueStats.QUEUED_PACKETS) == 0);
     }
 
     /** Per-peer measurement; TUN reader thread only. */

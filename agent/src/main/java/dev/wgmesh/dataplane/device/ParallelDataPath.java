@@ -69,6 +69,18 @@ final class ParallelDataPath implements Runnable {
      */
     static final int PEER_HANDOFF = 512;
 
+    /**
+     * Small packets (pings, TCP ACKs, DNS queries: at most {@link #SMALL_INNER} bytes of IP packet, or {@link
+     * #RX_SMALL_WIRE} on the wire) that find their hand-off full take a small reserve hand-off instead of being
+     * dropped; the dispatcher drains the reserve first. Why: while a flood keeps the main hand-off full, every packet
+     * that meets it full is lost, the sparse flow's too, before FQ-CoDel can serve it first. The price: such a small
+     * packet overtakes the large ones waiting in the full hand-off (as on the receive side, {@link #RX_SMALL_WIRE}).
+     */
+    static final int SMALL_INNER = 160;
+
+    /** A peer's transmit reserve; the receive reserve, shared by all peers like its hand-off, is four times this. */
+    static final int SMALL_HANDOFF = 64;
+
     private static final int DRAIN_QUANTUM = 64;
     private static final int DRAIN_MAX = 2048;
     /**
@@ -98,6 +110,9 @@ final class ParallelDataPath implements Runnable {
     private final MpscArrayQueue<Peer> readyPeers = new MpscArrayQueue<>(1 << 16);
 
     private final MpscArrayQueue<PacketBuffer> rxIn = new MpscArrayQueue<>(RX_HANDOFF);
+    /** Small received messages ({@link #RX_SMALL_WIRE} bytes at most) that found {@link #rxIn} full. */
+    private final MpscArrayQueue<PacketBuffer> rxSmall = new MpscArrayQueue<>(4 * SMALL_HANDOFF);
+
     private final PeerScheduler scheduler;
     private final CryptoBudget budget;
     private final int workers;
@@ -168,7 +183,7 @@ final class ParallelDataPath implements Runnable {
         b.flowHash = classifier.hash(b.data, b.offset, b.length);
         b.enqueueNanos = System.nanoTime(); // hand-off wait; FQ-CoDel restamps at enqueue
         PeerSendState s = peer.sendState;
-        if (!s.txIn.offer(b)) {
+        if (!s.txIn.offer(b) && !(b.length <= SMALL_INNER && s.txSmall.offer(b))) {
             b.release();
             device.counters().drop(DropReason.QUEUE_OVERFLOW);
             return;
@@ -186,7 +201,7 @@ final class ParallelDataPath implements Runnable {
     void offerRx(PacketBuffer b) {
         b.tag = RX;
         b.enqueueNanos = System.nanoTime();
-        if (!rxIn.offer(b)) {
+        if (!rxIn.offer(b) && !(b.length <= RX_SMALL_WIRE && rxSmall.offer(b))) {
             b.release();
             device.counters().drop(DropReason.QUEUE_OVERFLOW);
             return;
@@ -233,8 +248,10 @@ final class ParallelDataPath implements Runnable {
             Peer p;
             while ((p = readyPeers.poll()) != null) {
                 releaseAll(p.sendState.txIn);
+                releaseAll(p.sendState.txSmall);
             }
             releaseAll(rxIn);
+            releaseAll(rxSmall);
         }
     }
 
@@ -245,16 +262,20 @@ final class ParallelDataPath implements Runnable {
             PeerSendState s = peer.sendState;
             PacketBuffer b;
             int k = 0;
+            while ((b = s.txSmall.relaxedPoll()) != null) {
+                k++;
+                enqueue(peer, b);
+            }
             while (k < DRAIN_QUANTUM && (b = s.txIn.relaxedPoll()) != null) {
                 k++;
                 enqueue(peer, b);
             }
             n += k;
-            if (!s.txIn.isEmpty()) {
+            if (s.hasHandoff()) {
                 readyPeers.offer(peer); // still scheduled: back of the round
             } else {
                 s.scheduled = false;
-                if (!s.txIn.isEmpty() && SCHEDULED.compareAndSet(s, false, true)) {
+                if (s.hasHandoff() && SCHEDULED.compareAndSet(s, false, true)) {
                     readyPeers.offer(peer); // the reader added one after our last poll and saw the flag still set
                 }
             }
@@ -288,6 +309,10 @@ final class ParallelDataPath implements Runnable {
     private int drainRx() {
         int n = 0;
         PacketBuffer b;
+        while ((b = rxSmall.relaxedPoll()) != null) {
+            n++;
+            enqueueRx(b);
+        }
         while (n < DRAIN_MAX && (b = rxIn.relaxedPoll()) != null) {
             n++;
             enqueueRx(b);
@@ -439,6 +464,8 @@ final class ParallelDataPath implements Runnable {
 
         /** Plaintext from the TUN reader (the one producer) to the dispatcher (the one consumer). */
         final SpscArrayQueue<PacketBuffer> txIn = new SpscArrayQueue<>(PEER_HANDOFF);
+        /** Small packets that found {@link #txIn} full ({@link #SMALL_INNER}); same producer and consumer. */
+        final SpscArrayQueue<PacketBuffer> txSmall = new SpscArrayQueue<>(SMALL_HANDOFF);
         /** True while this peer is on {@code readyPeers}; set by the reader (CAS), cleared by the dispatcher. */
         volatile boolean scheduled;
 
@@ -454,5 +481,10 @@ final class ParallelDataPath implements Runnable {
         volatile Tin lastTin;
 
         volatile Tin lastRxTin;
+
+        /** True while either hand-off holds a packet. */
+        boolean hasHandoff() {
+            return !txIn.isEmpty() || !txSmall.isEmpty();
+        }
     }
 }

@@ -134,6 +134,83 @@ class ParallelDataPathTest {
     }
 
     /**
+     * With the dispatcher as the one crypto thread and its crypto held, the TUN reader's hand-off to it fills: large
+     * packets beyond it are dropped and counted, a small one (a ping) takes the reserve and is delivered once crypto
+     * resumes, ahead of the large ones that waited in the full hand-off.
+     */
+    @Test
+    void aSmallPacketMeetingAFullHandOffTakesTheReserve() throws Exception {
+        try (TwoDevices one = new TwoDevices(DataPathMode.PARALLEL, java.util.function.UnaryOperator.identity(), 1)) {
+            smallPacketTakesTheReserve(one.a, one.b, one);
+        }
+    }
+
+    private static void smallPacketTakesTheReserve(TwoDevices.Node a, TwoDevices.Node b, TwoDevices net)
+            throws Exception {
+        java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean hold = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.CountDownLatch blocked = new java.util.concurrent.CountDownLatch(1);
+        a.device.decorateCrypto(op -> p -> {
+            if (hold.get()) {
+                blocked.countDown();
+                try {
+                    gate.await(); // the dispatcher, the one crypto thread, stops at its next packet
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return op.apply(p);
+        });
+        net.configureBoth(null);
+        a.send(b, numbered(-1, 1000)); // the session first, so nothing waits for the handshake
+        assertThat(b.receive()).isNotNull();
+        hold.set(true);
+        try {
+            a.send(b, numbered(-2, 1200));
+            // Held before the flood, so the dispatcher cannot move the flood into FQ-CoDel ahead of the hand-off.
+            assertThat(blocked.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            int large = ParallelDataPath.PEER_HANDOFF + 300;
+            for (int i = 0; i < large; i++) {
+                a.send(b, numbered(i, 1200));
+            }
+            // Wait until the reader has handed on or dropped every large packet: the count is positive and stays put.
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            long overflowBefore = -1;
+            int steady = 0;
+            while (steady < 5 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                long now = a.drops(DropReason.QUEUE_OVERFLOW);
+                steady = now > 0 && now == overflowBefore ? steady + 1 : 0;
+                overflowBefore = now;
+            }
+            assertThat(overflowBefore)
+                    .as("large packets beyond the full hand-off")
+                    .isPositive();
+            assertThat(steady).as("the drop count settled").isEqualTo(5);
+            a.send(b, numbered(1_000_000, 40));
+            Thread.sleep(50); // the reader has handed it on (or dropped it) by now
+            assertThat(a.drops(DropReason.QUEUE_OVERFLOW))
+                    .as("the small packet was not dropped")
+                    .isEqualTo(overflowBefore);
+        } finally {
+            gate.countDown();
+        }
+        boolean small = false;
+        int largeBeforeSmall = 0;
+        for (byte[] got = b.receive(); got != null; got = small ? null : b.receive()) {
+            if (seqOf(got) == 1_000_000) {
+                small = true;
+            } else {
+                largeBeforeSmall++;
+            }
+        }
+        assertThat(small).as("small packet delivered").isTrue();
+        assertThat(largeBeforeSmall)
+                .as("large packets before it: only those already at crypto when the hand-off filled")
+                .isLessThan(ParallelDataPath.PEER_HANDOFF / 2);
+    }
+
+    /**
      * The receive side queues before decryption in per-peer tins with a small-packet flow: while the receiver's
      * (slowed) workers work through a backlog of large packets, a small one sent after all of them is served
      * first. Not timed: 300 packets at 1 ms each on two workers leave

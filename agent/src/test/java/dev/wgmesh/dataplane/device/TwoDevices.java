@@ -27,6 +27,7 @@ final class TwoDevices implements AutoCloseable {
     final FakeClock clock = new FakeClock();
     final MemoryNetwork net = new MemoryNetwork();
     final DataPathMode mode;
+    final int cryptoWorkers;
     final Node a;
     final Node b;
 
@@ -40,7 +41,16 @@ final class TwoDevices implements AutoCloseable {
 
     /** @param bTransport wraps b's transport before b's device gets it (to shape how b's receiver sees the wire) */
     TwoDevices(DataPathMode mode, UnaryOperator<UdpTransport> bTransport) {
+        this(mode, bTransport, 2);
+    }
+
+    /**
+     * @param cryptoWorkers crypto threads per device in parallel mode (1: the dispatcher alone does the crypto, so
+     *     holding the crypto holds the dispatcher)
+     */
+    TwoDevices(DataPathMode mode, UnaryOperator<UdpTransport> bTransport, int cryptoWorkers) {
         this.mode = mode;
+        this.cryptoWorkers = cryptoWorkers;
         this.a = new Node("a", "192.0.2.1", "10.0.0.1", UnaryOperator.identity());
         this.b = new Node("b", "192.0.2.2", "10.0.0.2", bTransport);
     }
@@ -62,7 +72,7 @@ final class TwoDevices implements AutoCloseable {
             this.inner = inner;
             this.tun = new MemoryTun("wg-" + name, 1420);
             this.udp = net.newTransport(outer);
-            this.device = new Device(tun, transport.apply(udp), scheduler, mode, 2);
+            this.device = new Device(tun, transport.apply(udp), scheduler, mode, cryptoWorkers);
         }
 
         /** Sets our key and port, and {@code other} as a peer (with its endpoint when {@code withEndpoint}). */

@@ -334,22 +334,30 @@ class OrderedCryptoPipelineTest {
         try (Rig rig =
                 new Rig(1, true, w -> p -> p.length, 4, 8, new dev.wgmesh.dataplane.queue.FixedBudget(1 << 20))) {
             int rounds = 20;
+            int checked = 0;
             for (int r = 0; r < rounds; r++) {
                 Thread.sleep(5); // the worker finds nothing, spins, yields and parks
                 for (int k = 0; k < 4; k++) {
                     rig.scheduler.enqueue(rig.tins[0], Packets.udp(rig.pool, rig.classifier, k, 500, 0));
                 }
+                long start = System.nanoTime();
                 assertThat(rig.dispatcher.pump()).isEqualTo(4); // one full batch, dispatched: wakes the worker
-                rig.pipeline.helpOne(); // at once: the worker is still waking
+                boolean took = rig.pipeline.helpOne(); // at once: the worker is still waking
+                // Judged only when the batch was still fresh: a test thread preempted for longer may rightly take it.
+                if (System.nanoTime() - start < OrderedCryptoPipeline.LEAVE_TO_IDLE_WORKER_NANOS / 2) {
+                    checked++;
+                    assertThat(took)
+                            .as("round %d: the dispatcher took a fresh batch from the idle worker", r)
+                            .isFalse();
+                }
+                // A worker that is slow to wake (a virtual CPU can take longer than the leave-alone time) loses the
+                // batch to the dispatcher here, which is also right: the test only judges the fresh batch above.
                 assertThat(rig.drain()).isTrue();
             }
+            assertThat(checked).as("rounds in which the batch was judged fresh").isGreaterThanOrEqualTo(rounds / 2);
             long byDispatcher = rig.pipeline.workerStats().packets(1);
             long byWorker = rig.pipeline.workerStats().packets(0);
             assertThat(byWorker + byDispatcher).isEqualTo(rounds * 4L);
-            // A batch not taken within LEAVE_TO_IDLE_WORKER_NANOS is the dispatcher's: allow that on a busy machine.
-            assertThat(byDispatcher)
-                    .as("batches the dispatcher took from the waking worker")
-                    .isLessThanOrEqualTo(rounds * 4L / 2);
             assertThat(rig.seen.get(0)).hasSize(rounds * 4);
         }
     }
