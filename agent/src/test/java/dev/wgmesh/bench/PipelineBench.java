@@ -226,8 +226,8 @@ public final class PipelineBench {
     /**
      * The second machine check: nanoseconds for one round trip of a cache line between two threads (each waits for
      * the other's write, then writes), the median of 20 bursts of 2,000 round trips. It is what every packet handed
-     * to another core pays a few times over; on a virtual machine it changes when the host moves the virtual CPUs
-     * (same or different L3 cache), which independent sealing threads do not show.
+     * to another core pays a few times over. On this virtual machine it ranged 36-444 ns from pair to pair, which
+     * independent sealing threads do not show; it did not predict the low pairs.
      */
     static double cacheLineRoundTripNanos() {
         java.util.concurrent.atomic.AtomicLong ball = new java.util.concurrent.atomic.AtomicLong();

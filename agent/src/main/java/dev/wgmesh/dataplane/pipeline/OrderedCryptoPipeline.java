@@ -196,7 +196,7 @@ public final class OrderedCryptoPipeline implements AutoCloseable {
         return work.size();
     }
 
-    /** Dispatches every partly filled batch (call after each scheduling round so no packet waits for company). */
+    /** Dispatches every partly filled batch now (each scheduling round calls {@link #flushIfRunningDry} instead). */
     public void flush() {
         PeerLane l = openHead;
         openHead = null;
@@ -294,6 +294,9 @@ public final class OrderedCryptoPipeline implements AutoCloseable {
      * on a 2-core machine; a completion now wakes the dispatcher instead (at most one unpark per wait).
      */
     public void awaitReturn(long maxNanos) {
+        // Partial batches held back by flushIfRunningDry leave first: a waiting dispatcher adds nothing to them, and
+        // counted in flight but never dispatched they could keep half the batches from ever coming back.
+        flush();
         wakeAt = Math.max(1, batchesInFlight() / 2);
         waitingDispatcher = Thread.currentThread(); // volatile write: publishes wakeAt to the senders
         if (sent.size() < wakeAt && running && (helperOp == null || work.isEmpty())) {

@@ -115,12 +115,7 @@ class ParallelDataPathTest {
     void packetsWaitingForTheHandshakeAreQueuedAndSentInOrder() throws Exception {
         List<Long> wire = new ArrayList<>();
         net.net.setInterceptor((from, to, buf, off, len) -> {
-            // Data only: the initiator's confirming keepalive (32 bytes: header and tag) is sealed and sent at once
-            // by the handshake thread, so it may overtake data already in the pipeline, which the receiver's replay
-            // window accepts; the pipeline's order is what this test checks.
-            if (buf[off] == WireGuardSpec.TYPE_TRANSPORT
-                    && len > 32
-                    && from.toString().startsWith("192.0.2.1")) {
+            if (buf[off] == WireGuardSpec.TYPE_TRANSPORT && from.toString().startsWith("192.0.2.1")) {
                 synchronized (wire) {
                     wire.add(TransportMessage.counter(buf, off) * 10000 + len);
                 }
@@ -151,73 +146,72 @@ class ParallelDataPathTest {
     @Test
     void aSmallPacketMeetingAFullHandOffTakesTheReserve() throws Exception {
         try (TwoDevices one = new TwoDevices(DataPathMode.PARALLEL, java.util.function.UnaryOperator.identity(), 1)) {
-            smallPacketTakesTheReserve(one.a, one.b, one);
-        }
-    }
-
-    private static void smallPacketTakesTheReserve(TwoDevices.Node a, TwoDevices.Node b, TwoDevices net)
-            throws Exception {
-        java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicBoolean hold = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.CountDownLatch blocked = new java.util.concurrent.CountDownLatch(1);
-        a.device.decorateCrypto(op -> p -> {
-            if (hold.get()) {
-                blocked.countDown();
-                try {
-                    gate.await(); // the dispatcher, the one crypto thread, stops at its next packet
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+            TwoDevices.Node sender = one.a;
+            TwoDevices.Node receiver = one.b;
+            java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicBoolean hold = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.CountDownLatch blocked = new java.util.concurrent.CountDownLatch(1);
+            sender.device.decorateCrypto(op -> p -> {
+                if (hold.get()) {
+                    blocked.countDown();
+                    try {
+                        gate.await(); // the dispatcher, the one crypto thread, stops at its next packet
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return op.apply(p);
+            });
+            one.configureBoth(null);
+            sender.send(receiver, numbered(-1, 1000)); // the session first, so nothing waits for the handshake
+            assertThat(receiver.receive()).isNotNull();
+            hold.set(true);
+            try {
+                sender.send(receiver, numbered(-2, 1200));
+                // Held before the flood, so the dispatcher cannot move the flood into FQ-CoDel ahead of the hand-off.
+                assertThat(blocked.await(10, java.util.concurrent.TimeUnit.SECONDS))
+                        .isTrue();
+                int large = ParallelDataPath.PEER_HANDOFF + 300;
+                for (int i = 0; i < large; i++) {
+                    sender.send(receiver, numbered(i, 1200));
+                }
+                // Wait until the reader has handed on or dropped every large packet: the count is positive and stays
+                // put.
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                long overflowBefore = -1;
+                int steady = 0;
+                while (steady < 5 && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                    long now = sender.drops(DropReason.QUEUE_OVERFLOW);
+                    steady = now > 0 && now == overflowBefore ? steady + 1 : 0;
+                    overflowBefore = now;
+                }
+                assertThat(overflowBefore)
+                        .as("large packets beyond the full hand-off")
+                        .isPositive();
+                assertThat(steady).as("the drop count settled").isEqualTo(5);
+                sender.send(receiver, numbered(1_000_000, 40));
+                Thread.sleep(50); // the reader has handed it on (or dropped it) by now
+                assertThat(sender.drops(DropReason.QUEUE_OVERFLOW))
+                        .as("the small packet was not dropped")
+                        .isEqualTo(overflowBefore);
+            } finally {
+                gate.countDown();
+            }
+            boolean small = false;
+            int largeBeforeSmall = 0;
+            for (byte[] got = receiver.receive(); got != null; got = small ? null : receiver.receive()) {
+                if (seqOf(got) == 1_000_000) {
+                    small = true;
+                } else {
+                    largeBeforeSmall++;
                 }
             }
-            return op.apply(p);
-        });
-        net.configureBoth(null);
-        a.send(b, numbered(-1, 1000)); // the session first, so nothing waits for the handshake
-        assertThat(b.receive()).isNotNull();
-        hold.set(true);
-        try {
-            a.send(b, numbered(-2, 1200));
-            // Held before the flood, so the dispatcher cannot move the flood into FQ-CoDel ahead of the hand-off.
-            assertThat(blocked.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-            int large = ParallelDataPath.PEER_HANDOFF + 300;
-            for (int i = 0; i < large; i++) {
-                a.send(b, numbered(i, 1200));
-            }
-            // Wait until the reader has handed on or dropped every large packet: the count is positive and stays put.
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            long overflowBefore = -1;
-            int steady = 0;
-            while (steady < 5 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-                long now = a.drops(DropReason.QUEUE_OVERFLOW);
-                steady = now > 0 && now == overflowBefore ? steady + 1 : 0;
-                overflowBefore = now;
-            }
-            assertThat(overflowBefore)
-                    .as("large packets beyond the full hand-off")
-                    .isPositive();
-            assertThat(steady).as("the drop count settled").isEqualTo(5);
-            a.send(b, numbered(1_000_000, 40));
-            Thread.sleep(50); // the reader has handed it on (or dropped it) by now
-            assertThat(a.drops(DropReason.QUEUE_OVERFLOW))
-                    .as("the small packet was not dropped")
-                    .isEqualTo(overflowBefore);
-        } finally {
-            gate.countDown();
+            assertThat(small).as("small packet delivered").isTrue();
+            assertThat(largeBeforeSmall)
+                    .as("large packets before it: only those already at crypto when the hand-off filled")
+                    .isLessThan(ParallelDataPath.PEER_HANDOFF / 2);
         }
-        boolean small = false;
-        int largeBeforeSmall = 0;
-        for (byte[] got = b.receive(); got != null; got = small ? null : b.receive()) {
-            if (seqOf(got) == 1_000_000) {
-                small = true;
-            } else {
-                largeBeforeSmall++;
-            }
-        }
-        assertThat(small).as("small packet delivered").isTrue();
-        assertThat(largeBeforeSmall)
-                .as("large packets before it: only those already at crypto when the hand-off filled")
-                .isLessThan(ParallelDataPath.PEER_HANDOFF / 2);
     }
 
     /**

@@ -97,6 +97,25 @@ class OrderedCryptoPipelineTest {
         }
     }
 
+    /**
+     * Passes packets through, except peer 0's first (counter 0): counts {@code holding} down, then waits for
+     * {@code gate}, so the crypto thread that took its batch stays busy until the test lets it go.
+     */
+    private static CryptoOp holdsPeerZerosFirstPacket(
+            java.util.concurrent.CountDownLatch holding, java.util.concurrent.CountDownLatch gate) {
+        return p -> {
+            if (p.counter == 0 && (Integer) ((PeerLane) p.owner).peer() == 0) {
+                holding.countDown();
+                try {
+                    gate.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return p.length;
+        };
+    }
+
     /** Fails a fixed, known subset of packets so that drops inside crypto are exercised too. */
     private static boolean failing(long counter) {
         return counter % 101 == 37;
@@ -271,25 +290,11 @@ class OrderedCryptoPipelineTest {
         }
     }
 
-    /**
-     * A batch dispatched to wake a parked worker is left to that worker, not taken back at once by the helping
-     * dispatcher (which left the worker parked and did all the crypto alone: 1.0x in the benchmark).
-     */
     @Test
     void aPartialBatchWaitsWhileTheWorkersHaveQueuedWorkAndLeavesWhenTheyRunDry() throws Exception {
         java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
-        CryptoOp blockFirst = p -> {
-            if (p.counter == 0 && (Integer) ((PeerLane) p.owner).peer() == 0) {
-                holding.countDown();
-                try {
-                    gate.await(); // the worker holds the first batch until the test lets it go
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return p.length;
-        };
+        CryptoOp blockFirst = holdsPeerZerosFirstPacket(holding, gate);
         try (Rig rig = new Rig(1, w -> blockFirst, 4, 16, new dev.wgmesh.dataplane.queue.FixedBudget(1 << 20))) {
             for (int k = 0; k < 4; k++) {
                 rig.scheduler.enqueue(rig.tins[0], Packets.udp(rig.pool, rig.classifier, k, 500, 0));
@@ -315,6 +320,43 @@ class OrderedCryptoPipelineTest {
         }
     }
 
+    /**
+     * A dispatcher that waits for returns first sends the partial batches it held back: counted in flight, they would
+     * otherwise keep half the batches from ever returning and the wait would run to its timeout.
+     */
+    @Test
+    void waitingForReturnsSendsTheHeldPartialBatchesFirst() throws Exception {
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        CryptoOp blockFirst = holdsPeerZerosFirstPacket(holding, gate);
+        try (Rig rig = new Rig(1, w -> blockFirst, 4, 16, new dev.wgmesh.dataplane.queue.FixedBudget(1 << 20))) {
+            for (int k = 0; k < 8; k++) {
+                rig.scheduler.enqueue(rig.tins[0], Packets.udp(rig.pool, rig.classifier, k, 500, 0));
+            }
+            rig.dispatcher.pump(); // two full batches: one at the held worker, one queued
+            assertThat(holding.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            for (int peer = 1; peer < PEERS; peer++) {
+                rig.scheduler.enqueue(rig.tins[peer], Packets.udp(rig.pool, rig.classifier, peer, 500, 0));
+            }
+            assertThat(rig.dispatcher.pump()).isEqualTo(PEERS - 1);
+            assertThat(rig.pipeline.queuedBatches())
+                    .as("the lone packets are held back")
+                    .isEqualTo(1);
+            gate.countDown();
+            long start = System.nanoTime();
+            rig.pipeline.awaitReturn(5_000_000_000L);
+            assertThat(System.nanoTime() - start)
+                    .as("woken by returns, not by the 5 s timeout")
+                    .isLessThan(2_000_000_000L);
+            assertThat(rig.drain()).isTrue();
+            for (int peer = 1; peer < PEERS; peer++) {
+                assertThat(rig.seen.get(peer)).containsExactly(0L);
+            }
+        } finally {
+            gate.countDown();
+        }
+    }
+
     @Test
     void atLowLoadALonePacketLeavesAtOnce() {
         try (Rig rig =
@@ -329,6 +371,10 @@ class OrderedCryptoPipelineTest {
         }
     }
 
+    /**
+     * A batch dispatched to wake a parked worker is left to that worker, not taken back at once by the helping
+     * dispatcher (which left the worker parked and did all the crypto alone: 1.0x in the benchmark).
+     */
     @Test
     void aHelpingDispatcherLeavesAFreshBatchToAnIdleWorker() throws Exception {
         try (Rig rig =
