@@ -329,6 +329,17 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
         return mode;
     }
 
+    /**
+     * Where {@code peer}'s transmit traffic goes through the parallel path (parallel mode; hybrid while the peer is
+     * on it), hands its keepalive to the dispatcher, so it is sealed after the data already given counters ({@link
+     * ParallelDataPath#requestKeepalive}); false where the caller sends it itself, as inline.
+     */
+    boolean keepaliveThroughDispatcher(Peer peer) {
+        return parallel != null
+                && (hybrid == null || peer.sendState.hybrid.parallel)
+                && parallel.requestKeepalive(peer);
+    }
+
     /** A session became usable somewhere: the parallel dispatcher resumes parked peer queues at once. */
     void onSessionReady() {
         if (parallel != null) {

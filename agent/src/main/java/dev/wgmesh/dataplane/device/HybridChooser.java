@@ -104,11 +104,12 @@ final class HybridChooser {
         return !s.hasHandoff() && (tin == null || tin.stats().get(PeerQueueStats.QUEUED_PACKETS) == 0);
     }
 
-    /** Per-peer measurement; TUN reader thread only. */
+    /** Per-peer measurement; TUN reader thread only, but for {@code parallel}. */
     static final class State {
         long windowStart;
         int count;
         long quiet;
-        boolean parallel;
+        /** Written by the TUN reader; others read it to send a keepalive the way the peer's data goes. */
+        volatile boolean parallel;
     }
 }

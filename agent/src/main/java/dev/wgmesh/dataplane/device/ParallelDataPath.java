@@ -87,7 +87,7 @@ final class ParallelDataPath implements Runnable {
      * Receive hand-off: drained completely into the receive tins every dispatcher round, so it only fills while the
      * dispatcher is off the CPU; overflow drops here (counted). Sized like the transmit hand-offs together.
      */
-    private static final int RX_HANDOFF = 2048;
+    static final int RX_HANDOFF = 2048;
 
     /**
      * Receive-side flow classes by wire size. Inner flows are invisible before decryption, but WireGuard pads only
@@ -112,6 +112,13 @@ final class ParallelDataPath implements Runnable {
     private final MpscArrayQueue<PacketBuffer> rxIn = new MpscArrayQueue<>(RX_HANDOFF);
     /** Small received messages ({@link #RX_SMALL_WIRE} bytes at most) that found {@link #rxIn} full. */
     private final MpscArrayQueue<PacketBuffer> rxSmall = new MpscArrayQueue<>(4 * SMALL_HANDOFF);
+
+    /**
+     * Peers whose keepalive the dispatcher is to send ({@link #requestKeepalive}). Why not send it where it is asked
+     * for: a keepalive takes the next counter, and sealed and sent at once by the asking thread (timer, handshake
+     * worker) it overtook this peer's data already given counters and waiting at crypto.
+     */
+    private final MpscArrayQueue<Peer> keepalives = new MpscArrayQueue<>(1024);
 
     private final PeerScheduler scheduler;
     private final CryptoBudget budget;
@@ -209,6 +216,20 @@ final class ParallelDataPath implements Runnable {
         wake();
     }
 
+    /**
+     * Any thread: {@code peer}'s keepalive goes through its tin and the pipeline like its data, so it leaves after
+     * every packet already given a counter. Skipped when the peer's data is queued, as wireguard-go skips it when
+     * packets are staged: that data confirms the session and carries the acknowledgement. False when the request
+     * queue is full (the caller then sends the keepalive itself).
+     */
+    boolean requestKeepalive(Peer peer) {
+        if (!keepalives.offer(peer)) {
+            return false;
+        }
+        nudge();
+        return true;
+    }
+
     private void wake() {
         if (parked) {
             parked = false;
@@ -224,7 +245,7 @@ final class ParallelDataPath implements Runnable {
         int idle = 0;
         try {
             while (device.isRunning()) {
-                int work = drainTx() + drainRx();
+                int work = drainTx() + drainRx() + queueKeepalives();
                 work += dispatcher.pump();
                 if (pipeline.helpOne()) {
                     work++;
@@ -303,6 +324,27 @@ final class ParallelDataPath implements Runnable {
         if (s.tin.isParked() || !peer.counterSource().ready()) {
             peer.sendHandshakeInitiation(false); // rate limited by the timers (§6.2)
         }
+    }
+
+    /** After {@link #drainTx}: the keepalives asked for, into their tins unless data is queued there. */
+    private int queueKeepalives() {
+        int n = 0;
+        Peer peer;
+        while ((peer = keepalives.relaxedPoll()) != null) {
+            n++;
+            PeerSendState s = peer.sendState;
+            if (s.tin != null && s.tin.packets() > 0 || s.hasHandoff()) {
+                continue;
+            }
+            PacketBuffer b = device.pool().acquire(); // empty, at the headroom
+            if (b == null) {
+                device.counters().drop(DropReason.NO_BUFFER);
+                continue;
+            }
+            b.enqueueNanos = System.nanoTime();
+            enqueue(peer, b);
+        }
+        return n;
     }
 
     /** Moves everything the UDP receiver handed over into the receive tins; never held back by the budget. */

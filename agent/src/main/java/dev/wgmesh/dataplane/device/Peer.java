@@ -337,9 +337,15 @@ final class Peer implements TimerActions {
         sendHandshakeMessage(msg, msg.length);
     }
 
-    /** An empty transport message if a usable keypair exists (§6.5), otherwise a handshake (wireguard-go). */
+    /**
+     * An empty transport message if a usable keypair exists (§6.5), otherwise a handshake (wireguard-go); none when
+     * data is staged (it carries the same news). In parallel mode the dispatcher sends it, in order with the data.
+     */
     @Override
     public void sendKeepalive() {
+        if (device.keepaliveThroughDispatcher(this)) {
+            return;
+        }
         if (staged.isEmpty()) {
             PacketBuffer b = device.pool().acquire();
             if (b == null) {

@@ -72,12 +72,8 @@ class ParallelDataPathTest {
         b.device.decorateCrypto(op -> randomlySlow(op, 300));
         List<Long> wireCounters = new ArrayList<>();
         net.net.setInterceptor((from, to, buf, off, len) -> {
-            // Data only: the initiator's confirming keepalive (32 bytes: header and tag) is sealed and sent at once
-            // by the handshake thread, so it may overtake data already in the pipeline, which the receiver's replay
-            // window accepts; the pipeline's order is what this test checks.
-            if (buf[off] == WireGuardSpec.TYPE_TRANSPORT
-                    && len > 32
-                    && from.toString().startsWith("192.0.2.1")) {
+            // Every transport message, the initiator's confirming keepalive too: the dispatcher sends it in order.
+            if (buf[off] == WireGuardSpec.TYPE_TRANSPORT && from.toString().startsWith("192.0.2.1")) {
                 synchronized (wireCounters) {
                     wireCounters.add(TransportMessage.counter(buf, off));
                 }
@@ -145,73 +141,246 @@ class ParallelDataPathTest {
      */
     @Test
     void aSmallPacketMeetingAFullHandOffTakesTheReserve() throws Exception {
-        try (TwoDevices one = new TwoDevices(DataPathMode.PARALLEL, java.util.function.UnaryOperator.identity(), 1)) {
+        try (TwoDevices one = TwoDevices.oneCryptoThread(DataPathMode.PARALLEL)) {
             TwoDevices.Node sender = one.a;
             TwoDevices.Node receiver = one.b;
-            java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
-            java.util.concurrent.atomic.AtomicBoolean hold = new java.util.concurrent.atomic.AtomicBoolean();
-            java.util.concurrent.CountDownLatch blocked = new java.util.concurrent.CountDownLatch(1);
-            sender.device.decorateCrypto(op -> p -> {
-                if (hold.get()) {
-                    blocked.countDown();
-                    try {
-                        gate.await(); // the dispatcher, the one crypto thread, stops at its next packet
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-                return op.apply(p);
-            });
-            one.configureBoth(null);
-            sender.send(receiver, numbered(-1, 1000)); // the session first, so nothing waits for the handshake
-            assertThat(receiver.receive()).isNotNull();
-            hold.set(true);
+            HeldCrypto held = new HeldCrypto(sender);
+            startWithSession(one); // so nothing waits for the handshake
             try {
-                sender.send(receiver, numbered(-2, 1200));
                 // Held before the flood, so the dispatcher cannot move the flood into FQ-CoDel ahead of the hand-off.
-                assertThat(blocked.await(10, java.util.concurrent.TimeUnit.SECONDS))
-                        .isTrue();
+                held.holdAtNextPacket(() -> sender.send(receiver, numbered(-2, 1200)));
                 int large = ParallelDataPath.PEER_HANDOFF + 300;
                 for (int i = 0; i < large; i++) {
                     sender.send(receiver, numbered(i, 1200));
                 }
-                // Wait until the reader has handed on or dropped every large packet: the count is positive and stays
-                // put.
-                long deadline = System.nanoTime() + 10_000_000_000L;
-                long overflowBefore = -1;
-                int steady = 0;
-                while (steady < 5 && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                    long now = sender.drops(DropReason.QUEUE_OVERFLOW);
-                    steady = now > 0 && now == overflowBefore ? steady + 1 : 0;
-                    overflowBefore = now;
-                }
-                assertThat(overflowBefore)
-                        .as("large packets beyond the full hand-off")
-                        .isPositive();
-                assertThat(steady).as("the drop count settled").isEqualTo(5);
+                long overflowBefore = settledOverflow(sender); // the reader handed on or dropped every large packet
                 sender.send(receiver, numbered(1_000_000, 40));
                 Thread.sleep(50); // the reader has handed it on (or dropped it) by now
                 assertThat(sender.drops(DropReason.QUEUE_OVERFLOW))
                         .as("the small packet was not dropped")
                         .isEqualTo(overflowBefore);
             } finally {
-                gate.countDown();
+                held.release();
             }
-            boolean small = false;
-            int largeBeforeSmall = 0;
-            for (byte[] got = receiver.receive(); got != null; got = small ? null : receiver.receive()) {
-                if (seqOf(got) == 1_000_000) {
-                    small = true;
-                } else {
-                    largeBeforeSmall++;
-                }
-            }
-            assertThat(small).as("small packet delivered").isTrue();
-            assertThat(largeBeforeSmall)
+            assertThat(largeBeforeTheSmallOne(receiver))
                     .as("large packets before it: only those already at crypto when the hand-off filled")
                     .isLessThan(ParallelDataPath.PEER_HANDOFF / 2);
         }
+    }
+
+    /**
+     * The receive side's reserve: with the receiver's dispatcher (its one crypto thread) held, its UDP receiver's
+     * hand-off fills; large messages beyond it are dropped and counted, a small one (a ping) takes the reserve and is
+     * delivered once crypto resumes, ahead of most of the large ones that waited.
+     */
+    @Test
+    void aSmallMessageMeetingAFullReceiveHandOffTakesTheReserve() throws Exception {
+        try (TwoDevices one = TwoDevices.oneCryptoThread(DataPathMode.PARALLEL)) {
+            HeldCrypto held = new HeldCrypto(one.b); // the receiver's
+            java.util.concurrent.atomic.AtomicInteger onWire = new java.util.concurrent.atomic.AtomicInteger();
+            TwoDevices.Node sender = one.a;
+            TwoDevices.Node receiver = one.b;
+            startWithSession(one); // so nothing waits for the handshake
+            one.net.setInterceptor((from, to, buf, off, len) -> {
+                if (buf[off] == WireGuardSpec.TYPE_TRANSPORT && from.toString().startsWith(sender.outer)) {
+                    onWire.incrementAndGet();
+                }
+                return MemoryNetwork.Verdict.DELIVER;
+            });
+            int large = ParallelDataPath.RX_HANDOFF + 500;
+            try {
+                held.holdAtNextPacket(() -> sender.send(receiver, numbered(-2, 1200)));
+                for (int sent = 0; sent < large; ) {
+                    int chunk = Math.min(200, large - sent); // within the sender's TUN ring and hand-off
+                    for (int i = 0; i < chunk; i++) {
+                        sender.send(receiver, numbered(sent + i, 1200));
+                    }
+                    sent += chunk;
+                    int expected = sent + 1;
+                    TwoDevices.await(() -> onWire.get() >= expected, "the large messages on the wire");
+                }
+                long overflowBefore = settledOverflow(receiver);
+                sender.send(receiver, numbered(1_000_000, 40));
+                TwoDevices.await(() -> onWire.get() == large + 2, "the small message on the wire");
+                Thread.sleep(50); // the receiver has handed it on (or dropped it) by now
+                assertThat(receiver.drops(DropReason.QUEUE_OVERFLOW))
+                        .as("the small message was not dropped")
+                        .isEqualTo(overflowBefore);
+            } finally {
+                held.release();
+            }
+            assertThat(largeBeforeTheSmallOne(receiver))
+                    .as("large messages before it: at most the one held at crypto and a round's batch")
+                    .isLessThan(ParallelDataPath.PEER_HANDOFF / 2);
+        }
+    }
+
+    /**
+     * A keepalive asked for (by a timer, or the handshake worker confirming a session) while the peer's data waits at
+     * crypto with its counter leaves after that data: sealed and sent at once by the asking thread, it took the next
+     * counter and overtook it (a CI run saw counter 80 before 0).
+     */
+    @Test
+    void aKeepaliveLeavesAfterDataAlreadyGivenCounters() throws Exception {
+        List<Long> wire = keepaliveBehindHeldData(DataPathMode.PARALLEL, 0);
+        assertKeepaliveAfterData(wire);
+    }
+
+    /** The same in hybrid mode, for a peer whose transmit traffic the chooser moved to the parallel path. */
+    @Test
+    void inHybridModeAKeepaliveFollowsItsPeersParallelData() throws Exception {
+        assertKeepaliveAfterData(keepaliveBehindHeldData(DataPathMode.HYBRID, 0));
+    }
+
+    private static void assertKeepaliveAfterData(List<Long> wire) {
+        assertThat(wire).as("counter * 10000 + length, in wire order").hasSize(2);
+        assertThat(wire.get(0) % 10000).as("the held data first").isGreaterThan(32);
+        assertThat(wire.get(1) % 10000).as("then the keepalive").isEqualTo(32);
+        assertThat(wire.get(1) / 10000).isEqualTo(wire.get(0) / 10000 + 1);
+    }
+
+    /** As wireguard-go with staged packets: no keepalive while the peer's data is queued, the data carries the news. */
+    @Test
+    void noKeepaliveWhileDataIsQueued() throws Exception {
+        List<Long> wire = keepaliveBehindHeldData(DataPathMode.PARALLEL, 3);
+        assertThat(wire).as("counter * 10000 + length, in wire order").hasSize(4);
+        for (int i = 0; i < wire.size(); i++) {
+            assertThat(wire.get(i) % 10000).as("message %d is data", i).isGreaterThan(32);
+            assertThat(wire.get(i) / 10000).isEqualTo(wire.get(0) / 10000 + i);
+        }
+    }
+
+    /**
+     * The sender's one crypto thread is held at a data packet, {@code queued} more wait behind it, and its peer's
+     * keepalive is asked for from this thread; returns what then went on the wire (counter * 10000 + length).
+     */
+    private static List<Long> keepaliveBehindHeldData(DataPathMode mode, int queued) throws Exception {
+        System.setProperty(HybridChooser.PPS_PROPERTY, "100"); // hybrid: one packet per window makes an elephant
+        TwoDevices one;
+        try {
+            one = TwoDevices.oneCryptoThread(mode);
+        } finally {
+            System.clearProperty(HybridChooser.PPS_PROPERTY);
+        }
+        try (one) {
+            TwoDevices.Node sender = one.a;
+            TwoDevices.Node receiver = one.b;
+            HeldCrypto held = new HeldCrypto(sender);
+            List<Long> wire = new ArrayList<>();
+            startWithSession(one); // so nothing waits for the handshake
+            Thread.sleep(HybridChooser.WINDOW_NANOS / 1_000_000 + 2);
+            sender.send(receiver, numbered(-2, 1000)); // closes a window with a packet in it: hybrid goes parallel
+            assertThat(receiver.receive()).isNotNull();
+            if (mode == DataPathMode.HYBRID) {
+                assertThat(sender.device.peerStatistics().get(0).queue())
+                        .as("the peer's transmit traffic went parallel")
+                        .isNotNull();
+            }
+            one.net.setInterceptor((from, to, buf, off, len) -> {
+                if (buf[off] == WireGuardSpec.TYPE_TRANSPORT && from.toString().startsWith(sender.outer)) {
+                    synchronized (wire) {
+                        wire.add(TransportMessage.counter(buf, off) * 10000 + len);
+                    }
+                }
+                return MemoryNetwork.Verdict.DELIVER;
+            });
+            try {
+                held.holdAtNextPacket(() -> sender.send(receiver, numbered(0, 1200)));
+                for (int i = 1; i <= queued; i++) {
+                    sender.send(receiver, numbered(i, 1200));
+                }
+                Thread.sleep(20); // the TUN reader has handed them on
+                sender.device.peer(receiver.publicKey).sendKeepalive();
+                Thread.sleep(50); // a keepalive sent at once would be on the wire by now
+            } finally {
+                held.release();
+            }
+            for (int i = 0; i <= queued; i++) {
+                assertThat(receiver.receive()).as("data %d", i).isNotNull();
+            }
+            Thread.sleep(100); // a keepalive after the data would be on the wire by now
+            synchronized (wire) {
+                return new ArrayList<>(wire);
+            }
+        }
+    }
+
+    /** Configures and starts both devices, and has a sends b a packet: the session is up. */
+    private static void startWithSession(TwoDevices two) throws Exception {
+        two.configureBoth(null);
+        two.a.send(two.b, numbered(-1, 1000));
+        assertThat(two.b.receive()).isNotNull();
+    }
+
+    /** Receives up to the small packet numbered 1,000,000 (which must come): how many others came before it. */
+    private static int largeBeforeTheSmallOne(TwoDevices.Node receiver) throws InterruptedException {
+        int before = 0;
+        for (byte[] got = receiver.receive(); ; got = receiver.receive()) {
+            assertThat(got)
+                    .as("small packet delivered, after %d others", before)
+                    .isNotNull();
+            if (seqOf(got) == 1_000_000) {
+                return before;
+            }
+            before++;
+        }
+    }
+
+    /**
+     * Polls a node's hand-off overflow count until it is positive and stays put for five polls (the reader has
+     * handed on or dropped everything it was given); returns it.
+     */
+    private static long settledOverflow(TwoDevices.Node node) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        long overflow = -1;
+        int steady = 0;
+        while (steady < 5 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            long now = node.drops(DropReason.QUEUE_OVERFLOW);
+            steady = now > 0 && now == overflow ? steady + 1 : 0;
+            overflow = now;
+        }
+        assertThat(overflow).as("packets beyond the full hand-off").isPositive();
+        assertThat(steady).as("the drop count settled").isEqualTo(5);
+        return overflow;
+    }
+
+    /** Holds a node's crypto (with one crypto thread: its dispatcher) at a packet until released. */
+    private static final class HeldCrypto {
+        private final java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        private final java.util.concurrent.atomic.AtomicBoolean hold = new java.util.concurrent.atomic.AtomicBoolean();
+        private final java.util.concurrent.CountDownLatch blocked = new java.util.concurrent.CountDownLatch(1);
+
+        HeldCrypto(TwoDevices.Node node) {
+            node.device.decorateCrypto(op -> p -> {
+                if (hold.get()) {
+                    blocked.countDown();
+                    try {
+                        gate.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return op.apply(p);
+            });
+        }
+
+        /** From now on crypto stops at its next packet; {@code trigger} makes one, and this returns once it is held. */
+        void holdAtNextPacket(ThrowingRunnable trigger) throws Exception {
+            hold.set(true);
+            trigger.run();
+            assertThat(blocked.await(10, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("crypto held")
+                    .isTrue();
+        }
+
+        void release() {
+            gate.countDown();
+        }
+    }
+
+    private interface ThrowingRunnable {
+        void run() throws Exception;
     }
 
     /**

@@ -55,6 +55,11 @@ final class TwoDevices implements AutoCloseable {
         this.b = new Node("b", "192.0.2.2", "10.0.0.2", bTransport);
     }
 
+    /** One crypto thread per device: the dispatcher alone does the crypto, so holding the crypto holds it. */
+    static TwoDevices oneCryptoThread(DataPathMode mode) {
+        return new TwoDevices(mode, UnaryOperator.identity(), 1);
+    }
+
     final class Node {
         final String name;
         final String outer;
