@@ -68,7 +68,9 @@ public final class PipelineBench {
             double workerCpuNanosPerPacket,
             double schedulerCpuNanosPerPacket,
             long finalLimit,
-            long buffers) {}
+            long buffers,
+            double packetsPerBatch,
+            double[] cryptoNanosPerPacket) {}
 
     /**
      * ChaCha20-Poly1305 as the device seals a transport-data message ({@link ChaChaPoly}, the engine it picks for this
@@ -125,6 +127,9 @@ public final class PipelineBench {
         long measureFrom = start + warmupNanos;
         long end = measureFrom + measureNanos;
         long[] busyAtStart = new long[workers]; // per crypto thread: the workers, then the helping dispatcher
+        long batchesAtStart = 0;
+        long batchedAtStart = 0;
+        long[] packetsAtStartOf = new long[workers];
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         long[] ids = pipeline.workerThreadIds();
         long cpuAtStart = 0;
@@ -138,6 +143,9 @@ public final class PipelineBench {
                 packetsAtStart = sum(sent);
                 for (int w = 0; w < workers; w++) {
                     busyAtStart[w] = pipeline.workerStats().busyNanos(w);
+                    batchesAtStart += pipeline.workerStats().batches(w);
+                    batchedAtStart += pipeline.workerStats().packets(w);
+                    packetsAtStartOf[w] = pipeline.workerStats().packets(w);
                 }
                 for (long id : ids) {
                     cpuAtStart += mx.getThreadCpuTime(id);
@@ -170,8 +178,15 @@ public final class PipelineBench {
         }
         double seconds = (System.nanoTime() - measureFrom) / 1e9;
         double[] busy = new double[workers];
+        long batches = 0;
+        long batched = 0;
+        double[] cryptoPerPacket = new double[workers];
         for (int w = 0; w < workers; w++) {
             busy[w] = (pipeline.workerStats().busyNanos(w) - busyAtStart[w]) / (seconds * 1e9);
+            batches += pipeline.workerStats().batches(w);
+            batched += pipeline.workerStats().packets(w);
+            long done = pipeline.workerStats().packets(w) - packetsAtStartOf[w];
+            cryptoPerPacket[w] = (pipeline.workerStats().busyNanos(w) - busyAtStart[w]) / (double) Math.max(1, done);
         }
         long p50 = pipeline.stageLatency().quantile(0.5);
         long p99 = pipeline.stageLatency().quantile(0.99);
@@ -186,7 +201,9 @@ public final class PipelineBench {
                 (double) cpu / measured,
                 (double) schedulerCpu / measured,
                 budget.limit(),
-                pool.created());
+                pool.created(),
+                (double) (batched - batchedAtStart) / Math.max(1, batches - batchesAtStart),
+                cryptoPerPacket);
     }
 
     /**
@@ -351,8 +368,9 @@ public final class PipelineBench {
 
     private static String busyList(Run r) {
         StringBuilder busy = new StringBuilder();
-        for (double b : r.busy()) {
-            busy.append(String.format(" %.0f%%", b * 100));
+        for (int w = 0; w < r.busy().length; w++) {
+            busy.append(
+                    String.format(" %.0f%% (%.2f µs/packet)", r.busy()[w] * 100, r.cryptoNanosPerPacket()[w] / 1e3));
         }
         return busy.toString();
     }
@@ -416,7 +434,8 @@ public final class PipelineBench {
             roundTripsAfter[i] = cacheLineRoundTripNanos();
             System.out.printf(
                     "  pair %d: 1 worker %,.0f packets/s, 2 workers %,.0f packets/s, ratio %.2fx | CPU per packet"
-                            + " %.2f / %.2f µs (dispatcher %.2f) | 2 workers busy%s, limit %.0f KB, %d buffers"
+                            + " %.2f / %.2f µs (dispatcher %.2f) | 2 workers busy%s, limit %.0f KB, %.1f packets per batch, %d"
+                            + " buffers"
                             + " | machine check:"
                             + " independent sealing threads 2 / 1 %.2fx before, %.2fx after, cache line round trip"
                             + " %.0f ns before, %.0f after%n",
@@ -429,6 +448,7 @@ public final class PipelineBench {
                     twos[i].schedulerCpuNanosPerPacket() / 1e3,
                     busyList(twos[i]),
                     twos[i].finalLimit() / 1e3,
+                    twos[i].packetsPerBatch(),
                     twos[i].buffers(),
                     checks[i],
                     checksAfter[i],
