@@ -15,6 +15,9 @@ final class Batch {
 
     PeerLane lane;
     long dispatchNanos;
+    /** When its first packet came (dispatcher thread): bounds how long a partial batch is held back. */
+    long openedNanos;
+
     long startNanos;
     /** How long the worker that took this batch had been without work before it (0: came from another batch). */
     long workerIdleNanos;

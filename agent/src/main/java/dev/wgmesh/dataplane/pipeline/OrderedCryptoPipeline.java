@@ -39,6 +39,12 @@ import org.jctools.queues.MpscArrayQueue;
 public final class OrderedCryptoPipeline implements AutoCloseable {
     /** How long a helping dispatcher leaves a queued batch to an idle worker before taking it itself. */
     static final long LEAVE_TO_IDLE_WORKER_NANOS = 200_000;
+    /**
+     * The longest a partly filled batch is held back while the crypto threads have queued work ({@link
+     * #flushIfRunningDry}): about two batches of crypto. Without a bound, a sparse peer's or direction's lone packet
+     * (a ping's echo reply at a receiver busy decrypting a flood) waited until its batch filled, seconds at 20 pings/s.
+     */
+    static final long MAX_HOLD_NANOS = 200_000;
 
     private final CryptoOp[] ops;
     private final Sink sink;
@@ -159,6 +165,7 @@ public final class OrderedCryptoPipeline implements AutoCloseable {
             batch = free[--freeCount];
             free[freeCount] = null;
             batch.lane = lane;
+            batch.openedNanos = clock.getAsLong();
             lane.open = batch;
             if (!lane.onOpenList) {
                 lane.onOpenList = true;
@@ -183,11 +190,41 @@ public final class OrderedCryptoPipeline implements AutoCloseable {
      * again, and the batches shrank to one or two packets: every packet then paid a batch's hand-offs (queue, wake,
      * in-order drain, return, reclaim). In the in-memory benchmark with 4 peers, 2 crypto threads did one to two
      * packets per batch, and some runs went no faster than one thread. Held back, a partial batch fills over the
-     * next rounds while the queued batches keep the crypto threads busy; it waits at most about one batch of crypto.
+     * next rounds while the queued batches keep the crypto threads busy, but never longer than {@link
+     * #MAX_HOLD_NANOS}: under a sustained backlog the threads never run dry, and a peer with little traffic would
+     * wait for its batch to fill.
      */
     public void flushIfRunningDry() {
-        if (openHead != null && work.size() < ops.length) {
+        if (openHead == null) {
+            return;
+        }
+        if (work.size() < ops.length) {
             flush();
+            return;
+        }
+        long now = clock.getAsLong();
+        PeerLane kept = null; // the open list minus the lanes dispatched now, order kept
+        PeerLane l = openHead;
+        while (l != null) {
+            PeerLane next = l.nextOpen;
+            if (l.open != null && now - l.open.openedNanos < MAX_HOLD_NANOS) {
+                l.nextOpen = kept; // reversed; put right below
+                kept = l;
+            } else {
+                l.nextOpen = null;
+                l.onOpenList = false;
+                if (l.open != null) {
+                    dispatch(l);
+                }
+            }
+            l = next;
+        }
+        openHead = null;
+        while (kept != null) {
+            PeerLane next = kept.nextOpen;
+            kept.nextOpen = openHead;
+            openHead = kept;
+            kept = next;
         }
     }
 

@@ -52,16 +52,28 @@ class OrderedCryptoPipelineTest {
                 int batchPackets,
                 int batches,
                 CryptoBudget b) {
+            this(workers, helps, ops, batchPackets, batches, b, CLOCK);
+        }
+
+        /** @param clock the pipeline's and dispatcher's clock (a hand-driven one makes hold times exact) */
+        Rig(
+                int workers,
+                boolean helps,
+                java.util.function.IntFunction<CryptoOp> ops,
+                int batchPackets,
+                int batches,
+                CryptoBudget b,
+                LongSupplier clock) {
             for (int i = 0; i < PEERS; i++) {
                 seen.add(new ArrayList<>());
                 inSink[i] = new AtomicInteger();
             }
-            pipeline = new OrderedCryptoPipeline(workers, helps, ops, this::sink, batchPackets, batches, CLOCK);
+            pipeline = new OrderedCryptoPipeline(workers, helps, ops, this::sink, batchPackets, batches, clock);
             for (int i = 0; i < PEERS; i++) {
                 counters[i] = new AtomicLong();
                 tins[i] = scheduler.addPeer(pipeline.newLane(i), counters[i]::getAndIncrement);
             }
-            dispatcher = new CryptoDispatcher(scheduler, b, pipeline, CLOCK);
+            dispatcher = new CryptoDispatcher(scheduler, b, pipeline, clock);
         }
 
         private void sink(Object peer, PacketBuffer[] packets, int count) {
@@ -294,8 +306,59 @@ class OrderedCryptoPipelineTest {
     void aPartialBatchWaitsWhileTheWorkersHaveQueuedWorkAndLeavesWhenTheyRunDry() throws Exception {
         java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        try (Rig rig = heldWithALonePacketOfPeerOne(holding, gate, new AtomicLong())) {
+            gate.countDown();
+            assertThat(rig.drain())
+                    .as("once the worker runs dry, the partial batch leaves")
+                    .isTrue();
+            assertThat(rig.seen.get(0)).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L);
+            assertThat(rig.seen.get(1)).containsExactly(0L);
+        } finally {
+            gate.countDown();
+        }
+    }
+
+    /**
+     * Under a backlog that never lets the crypto threads run dry, a partial batch still leaves once it is {@code
+     * MAX_HOLD_NANOS} old: a lone packet (an echo reply while the receiver decrypts a flood) waited for its batch to
+     * fill, over a second at 20 pings/s.
+     */
+    @Test
+    void aPartialBatchLeavesAfterTheLongestHoldWhileWorkIsStillQueued() throws Exception {
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        AtomicLong time = new AtomicLong();
+        try (Rig rig = heldWithALonePacketOfPeerOne(holding, gate, time)) {
+            time.addAndGet(OrderedCryptoPipeline.MAX_HOLD_NANOS - 1);
+            rig.dispatcher.pump();
+            assertThat(rig.pipeline.queuedBatches())
+                    .as("held just short of the bound")
+                    .isEqualTo(1);
+            time.addAndGet(1);
+            rig.dispatcher.pump();
+            assertThat(rig.pipeline.queuedBatches())
+                    .as("at the bound it leaves, with the worker still busy and a batch still queued")
+                    .isEqualTo(2);
+            gate.countDown();
+            assertThat(rig.drain()).isTrue();
+            assertThat(rig.seen.get(0)).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L);
+            assertThat(rig.seen.get(1)).containsExactly(0L);
+        } finally {
+            gate.countDown();
+        }
+    }
+
+    /**
+     * One worker (4-packet batches) held at peer 0's first batch, peer 0's second batch queued behind it, and peer 1's
+     * lone packet submitted and held back (checked), all at {@code time}'s reading.
+     */
+    private static Rig heldWithALonePacketOfPeerOne(
+            java.util.concurrent.CountDownLatch holding, java.util.concurrent.CountDownLatch gate, AtomicLong time)
+            throws Exception {
         CryptoOp blockFirst = holdsPeerZerosFirstPacket(holding, gate);
-        try (Rig rig = new Rig(1, w -> blockFirst, 4, 16, new dev.wgmesh.dataplane.queue.FixedBudget(1 << 20))) {
+        Rig rig = new Rig(
+                1, false, w -> blockFirst, 4, 16, new dev.wgmesh.dataplane.queue.FixedBudget(1 << 20), time::get);
+        try {
             for (int k = 0; k < 4; k++) {
                 rig.scheduler.enqueue(rig.tins[0], Packets.udp(rig.pool, rig.classifier, k, 500, 0));
             }
@@ -309,14 +372,11 @@ class OrderedCryptoPipelineTest {
             assertThat(rig.pipeline.queuedBatches())
                     .as("the full batch is queued for the one busy worker; peer 1's lone packet waits for company")
                     .isEqualTo(1);
+            return rig;
+        } catch (Exception | AssertionError e) {
             gate.countDown();
-            assertThat(rig.drain())
-                    .as("once the worker runs dry, the partial batch leaves")
-                    .isTrue();
-            assertThat(rig.seen.get(0)).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L);
-            assertThat(rig.seen.get(1)).containsExactly(0L);
-        } finally {
-            gate.countDown();
+            rig.close();
+            throw e;
         }
     }
 
