@@ -42,17 +42,7 @@ class OrderedCryptoPipelineTest {
         final CryptoDispatcher dispatcher;
 
         Rig(int workers, java.util.function.IntFunction<CryptoOp> ops, int batchPackets, int batches, CryptoBudget b) {
-            this(workers, false, ops, batchPackets, batches, b);
-        }
-
-        Rig(
-                int workers,
-                boolean helps,
-                java.util.function.IntFunction<CryptoOp> ops,
-                int batchPackets,
-                int batches,
-                CryptoBudget b) {
-            this(workers, helps, ops, batchPackets, batches, b, CLOCK);
+            this(workers, false, ops, batchPackets, batches, b, CLOCK);
         }
 
         /** @param clock the pipeline's and dispatcher's clock (a hand-driven one makes hold times exact) */
@@ -165,7 +155,8 @@ class OrderedCryptoPipelineTest {
                     seed % 2 == 0 ? new CodelWaitBudget(1452, 1 << 20) : DqlBudget.shortHold(1452, 1 << 20);
             long s = seed;
             int threads = helps ? 2 : 3;
-            try (Rig rig = new Rig(threads, helps, w -> delayingOp(s, w), 1 + (int) (seed % 4) * 3, 16, budget)) {
+            try (Rig rig =
+                    new Rig(threads, helps, w -> delayingOp(s, w), 1 + (int) (seed % 4) * 3, 16, budget, CLOCK)) {
                 Random rnd = new Random(seed);
                 int generated = 0;
                 while (generated < 1500) {
@@ -266,7 +257,13 @@ class OrderedCryptoPipelineTest {
     @Test
     void aHelpingDispatcherWithoutWorkersDoesAllTheCryptoInOrder() {
         try (Rig rig = new Rig(
-                0, true, w -> p -> failing(p.counter) ? -1 : p.length, 4, 8, DqlBudget.shortHold(1452, 1 << 20))) {
+                0,
+                true,
+                w -> p -> failing(p.counter) ? -1 : p.length,
+                4,
+                8,
+                DqlBudget.shortHold(1452, 1 << 20),
+                CLOCK)) {
             assertThat(rig.pipeline.workerThreadIds()).isEmpty();
             Random rnd = new Random(3);
             for (int k = 0; k < 3000; k++) {
@@ -419,8 +416,8 @@ class OrderedCryptoPipelineTest {
 
     @Test
     void atLowLoadALonePacketLeavesAtOnce() {
-        try (Rig rig =
-                new Rig(0, true, w -> p -> p.length, 32, 8, new dev.wgmesh.dataplane.queue.FixedBudget(1 << 20))) {
+        try (Rig rig = new Rig(
+                0, true, w -> p -> p.length, 32, 8, new dev.wgmesh.dataplane.queue.FixedBudget(1 << 20), CLOCK)) {
             rig.scheduler.enqueue(rig.tins[2], Packets.udp(rig.pool, rig.classifier, 1, 100, 0));
             assertThat(rig.dispatcher.pump()).isEqualTo(1);
             assertThat(rig.pipeline.queuedBatches())
@@ -437,8 +434,8 @@ class OrderedCryptoPipelineTest {
      */
     @Test
     void aHelpingDispatcherLeavesAFreshBatchToAnIdleWorker() throws Exception {
-        try (Rig rig =
-                new Rig(1, true, w -> p -> p.length, 4, 8, new dev.wgmesh.dataplane.queue.FixedBudget(1 << 20))) {
+        try (Rig rig = new Rig(
+                1, true, w -> p -> p.length, 4, 8, new dev.wgmesh.dataplane.queue.FixedBudget(1 << 20), CLOCK)) {
             int rounds = 20;
             int checked = 0;
             for (int r = 0; r < rounds; r++) {
@@ -477,7 +474,7 @@ class OrderedCryptoPipelineTest {
             assertThat(rig.drain()).isTrue();
             assertThat(rig.pipeline.workerStats().workers()).isEqualTo(1);
         }
-        try (Rig rig = new Rig(1, true, w -> p -> p.length, 4, 8, new CodelWaitBudget(1452, 1 << 20))) {
+        try (Rig rig = new Rig(1, true, w -> p -> p.length, 4, 8, new CodelWaitBudget(1452, 1 << 20), CLOCK)) {
             assertThat(rig.pipeline.helpOne()).as("nothing queued").isFalse();
             assertThat(rig.pipeline.workerStats().workers()).isEqualTo(2);
         }
