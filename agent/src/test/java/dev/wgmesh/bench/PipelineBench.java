@@ -128,7 +128,6 @@ public final class PipelineBench {
         long end = measureFrom + measureNanos;
         long[] busyAtStart = new long[workers]; // per crypto thread: the workers, then the helping dispatcher
         long batchesAtStart = 0;
-        long batchedAtStart = 0;
         long[] packetsAtStartOf = new long[workers];
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         long[] ids = pipeline.workerThreadIds();
@@ -144,7 +143,6 @@ public final class PipelineBench {
                 for (int w = 0; w < workers; w++) {
                     busyAtStart[w] = pipeline.workerStats().busyNanos(w);
                     batchesAtStart += pipeline.workerStats().batches(w);
-                    batchedAtStart += pipeline.workerStats().packets(w);
                     packetsAtStartOf[w] = pipeline.workerStats().packets(w);
                 }
                 for (long id : ids) {
@@ -179,13 +177,13 @@ public final class PipelineBench {
         double seconds = (System.nanoTime() - measureFrom) / 1e9;
         double[] busy = new double[workers];
         long batches = 0;
-        long batched = 0;
+        long batched = 0; // packets through crypto during the measurement
         double[] cryptoPerPacket = new double[workers];
         for (int w = 0; w < workers; w++) {
             busy[w] = (pipeline.workerStats().busyNanos(w) - busyAtStart[w]) / (seconds * 1e9);
             batches += pipeline.workerStats().batches(w);
-            batched += pipeline.workerStats().packets(w);
             long done = pipeline.workerStats().packets(w) - packetsAtStartOf[w];
+            batched += done;
             cryptoPerPacket[w] = (pipeline.workerStats().busyNanos(w) - busyAtStart[w]) / (double) Math.max(1, done);
         }
         long p50 = pipeline.stageLatency().quantile(0.5);
@@ -202,7 +200,7 @@ public final class PipelineBench {
                 (double) schedulerCpu / measured,
                 budget.limit(),
                 pool.created(),
-                (double) (batched - batchedAtStart) / Math.max(1, batches - batchesAtStart),
+                (double) batched / Math.max(1, batches - batchesAtStart),
                 cryptoPerPacket);
     }
 
@@ -245,8 +243,8 @@ public final class PipelineBench {
     /**
      * The second machine check: nanoseconds for one round trip of a cache line between two threads (each waits for
      * the other's write, then writes), the median of 20 bursts of 2,000 round trips. It is what every packet handed
-     * to another core pays a few times over. On this virtual machine it ranged 36-444 ns from pair to pair, which
-     * independent sealing threads do not show; it did not predict the low pairs.
+     * to another core pays a few times over. On this virtual machine it ranged 36-480 ns from pair to pair (once
+     * 1,160 ns), which independent sealing threads do not show; it did not predict the low pairs.
      */
     static double cacheLineRoundTripNanos() {
         java.util.concurrent.atomic.AtomicLong ball = new java.util.concurrent.atomic.AtomicLong();
@@ -311,8 +309,9 @@ public final class PipelineBench {
 
     /**
      * The ratio over the pairs the machine itself scaled around: independent sealing threads at 1.75x or more both
-     * just before and just after the pair. Why: the host moves this VM's two virtual CPUs, and while they share a
-     * physical core (hyperthreads) no pipeline can scale; a low pair inside a well-scaling window is ours to explain.
+     * just before and just after the pair. Why: the host moves this VM's two virtual CPUs, and while the machine itself
+     * does not scale no pipeline can; a low pair inside a well-scaling window is ours to explain (most were, on the
+     * day this was added).
      */
     static String scaledPairs(double[] ratios, double[] before, double[] after) {
         double[] kept = new double[ratios.length];

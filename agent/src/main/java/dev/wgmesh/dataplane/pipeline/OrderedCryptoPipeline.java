@@ -181,9 +181,10 @@ public final class OrderedCryptoPipeline implements AutoCloseable {
     }
 
     /**
-     * Dispatches the partly filled batches, but only when the crypto threads are about to run dry: fewer batches
-     * wait in the work queue than there are crypto threads (workers, and the dispatcher when it helps). Call after
-     * each scheduling round; at low load the queue is empty and every packet leaves at once, as with {@link #flush}.
+     * Dispatches the partly filled batches when the crypto threads are about to run dry (fewer batches wait in the
+     * work queue than there are crypto threads: workers, and the dispatcher when it helps), and otherwise only those
+     * held {@link #MAX_HOLD_NANOS}. Call after each scheduling round; at low load the queue is empty and every packet
+     * leaves at once, as with {@link #flush}.
      *
      * <p>Why: under load the budget comes back a returned batch at a time, and DRR spreads what it frees over the
      * peers, so flushing every round cut each batch into one slice per peer, the next round's batches were smaller
@@ -195,36 +196,8 @@ public final class OrderedCryptoPipeline implements AutoCloseable {
      * wait for its batch to fill.
      */
     public void flushIfRunningDry() {
-        if (openHead == null) {
-            return;
-        }
-        if (work.size() < ops.length) {
-            flush();
-            return;
-        }
-        long now = clock.getAsLong();
-        PeerLane kept = null; // the open list minus the lanes dispatched now, order kept
-        PeerLane l = openHead;
-        while (l != null) {
-            PeerLane next = l.nextOpen;
-            if (l.open != null && now - l.open.openedNanos < MAX_HOLD_NANOS) {
-                l.nextOpen = kept; // reversed; put right below
-                kept = l;
-            } else {
-                l.nextOpen = null;
-                l.onOpenList = false;
-                if (l.open != null) {
-                    dispatch(l);
-                }
-            }
-            l = next;
-        }
-        openHead = null;
-        while (kept != null) {
-            PeerLane next = kept.nextOpen;
-            kept.nextOpen = openHead;
-            openHead = kept;
-            kept = next;
+        if (openHead != null) {
+            dispatchOpen(work.size() < ops.length, clock.getAsLong());
         }
     }
 
@@ -235,14 +208,31 @@ public final class OrderedCryptoPipeline implements AutoCloseable {
 
     /** Dispatches every partly filled batch now (each scheduling round calls {@link #flushIfRunningDry} instead). */
     public void flush() {
+        dispatchOpen(true, 0);
+    }
+
+    /**
+     * Dispatches the open batches, all of them or those at least {@link #MAX_HOLD_NANOS} old at {@code now}; the
+     * others stay on the open list. Lanes whose batch already left full are dropped from the list.
+     */
+    private void dispatchOpen(boolean all, long now) {
+        PeerLane prev = null;
         PeerLane l = openHead;
-        openHead = null;
         while (l != null) {
             PeerLane next = l.nextOpen;
-            l.nextOpen = null;
-            l.onOpenList = false;
-            if (l.open != null) {
-                dispatch(l);
+            if (!all && l.open != null && now - l.open.openedNanos < MAX_HOLD_NANOS) {
+                prev = l;
+            } else {
+                if (prev == null) {
+                    openHead = next;
+                } else {
+                    prev.nextOpen = next;
+                }
+                l.nextOpen = null;
+                l.onOpenList = false;
+                if (l.open != null) {
+                    dispatch(l);
+                }
             }
             l = next;
         }

@@ -99,6 +99,13 @@ class OrderedCryptoPipelineTest {
         }
     }
 
+    /** How long the dispatcher's wait for returns took, at most {@code timeoutNanos}. */
+    private static long awaitReturnNanos(Rig rig, long timeoutNanos) {
+        long start = System.nanoTime();
+        rig.pipeline.awaitReturn(timeoutNanos);
+        return System.nanoTime() - start;
+    }
+
     /**
      * Passes packets through, except peer 0's first (counter 0): counts {@code holding} down, then waits for
      * {@code gate}, so the crypto thread that took its batch stays busy until the test lets it go.
@@ -275,9 +282,7 @@ class OrderedCryptoPipelineTest {
                 }
             }
             // With no worker thread nothing comes back unless the dispatcher helps: awaitReturn must not park then.
-            long start = System.nanoTime();
-            rig.pipeline.awaitReturn(10_000_000_000L);
-            assertThat(System.nanoTime() - start)
+            assertThat(awaitReturnNanos(rig, 10_000_000_000L))
                     .as("no park while batches wait for the dispatcher")
                     .isLessThan(1_000_000_000L);
             assertThat(rig.drain()).isTrue();
@@ -400,9 +405,7 @@ class OrderedCryptoPipelineTest {
                     .as("the lone packets are held back")
                     .isEqualTo(1);
             gate.countDown();
-            long start = System.nanoTime();
-            rig.pipeline.awaitReturn(5_000_000_000L);
-            assertThat(System.nanoTime() - start)
+            assertThat(awaitReturnNanos(rig, 5_000_000_000L))
                     .as("woken by returns, not by the 5 s timeout")
                     .isLessThan(2_000_000_000L);
             assertThat(rig.drain()).isTrue();
