@@ -11,7 +11,11 @@
 #        when our threads get and leave a CPU (sched_switch) and keeps the trace there (TRACE_BUFFER_KB=65536 for
 #        longer runs; bench/lib/slowhops.py reads it), SLICE_US=N gives our threads
 #        an EEVDF slice of N µs, RENICE=N renices them, GEN_NICE=19 runs the load generators (iperf3) at that nice
-#        level, to see the tunnel's latency when the generators do not compete with it for the CPU; -fifo: WGMESH_INLINE_FQ=off and one TUN ring; -1ring:
+#        level, to see the tunnel's latency when the generators do not compete with it for the CPU, DL="RUNTIME_US
+#        PERIOD_US" puts our TUN readers and UDP receivers under SCHED_DEADLINE (DL_ONLY="A-t B-u" only those;
+#        with DAEMON_ENV=WGMESH_WAKE_PRIORITY=off, else the wake-up boost replaces it), DAEMON_ENV="K=V ..." adds
+#        environment to our daemons (WGMESH_WG_JAVA_OPTS passes through, e.g. -Xlog:gc:file=...); -fifo:
+#        WGMESH_INLINE_FQ=off and one TUN ring; -1ring:
 #        WGMESH_TUN_RINGS=1)
 set -euo pipefail
 umask 077
@@ -66,7 +70,7 @@ start() {
       wgmesh*) m="${impl#wgmesh-}"; fq=on; rings="${WGMESH_TUN_RINGS:-}"
         case "$m" in *-fifo) m="${m%-fifo}"; fq=off; rings=1;; *-1ring) m="${m%-1ring}"; rings=1;; esac
         ip netns exec "$(ns "$n")" env LOG_LEVEL=error WGMESH_DATAPATH="$m" WGMESH_INLINE_FQ="$fq" WGMESH_TUN_RINGS="$rings" \
-        WGMESH_METRICS_LISTEN=127.0.0.1:9587 "$root/bin/wgmesh-wg" "fd$n$id$phase" ;;
+        WGMESH_METRICS_LISTEN=127.0.0.1:9587 ${DAEMON_ENV:-} "$root/bin/wgmesh-wg" "fd$n$id$phase" ;;
     esac
   done
   ip netns exec "$(ns A)" wg set "fdA$id$phase" private-key "$tmp/A.key" listen-port 51820 peer "$(cat "$tmp/B.pub")" allowed-ips 10.251.0.2/32 endpoint 10.250.1.2:51820
@@ -91,6 +95,15 @@ start() {
     for n in A B; do for t in /proc/"$(daemon_pid "$n")"/task/*; do
       c="$(cat "$t/comm")"
       case "$c" in wg-fd*) case " $RT_ONLY " in *" $n-${c##*-} "*) chrt -f -p 1 "${t##*/}";; esac;; esac
+    done; done;; esac; fi
+  # DL="RUNTIME_US PERIOD_US" (experiment): SCHED_DEADLINE for our I/O threads on both ends (DL_ONLY="A-t B-u":
+  # only those)
+  if [ -n "${DL:-}" ]; then case "$impl" in wgmesh*) local t c r p; read -r r p <<< "$DL"
+    for n in A B; do for t in /proc/"$(daemon_pid "$n")"/task/*; do
+      c="$(cat "$t/comm")"
+      case "$c" in wg-fd*) case " ${DL_ONLY:-A-t A-u B-t B-u} " in *" $n-${c##*-} "*)
+        chrt -d --sched-runtime "$((r * 1000))" --sched-deadline "$((p * 1000))" --sched-period "$((p * 1000))" \
+          -p 0 "${t##*/}" || echo "  chrt -d $c failed" >&2;; esac;; esac
     done; done;; esac; fi
   # RENICE=N (experiment): renice our data-plane I/O threads (TUN reader, UDP receiver, dispatcher) on both ends
   if [ -n "${RENICE:-}" ]; then case "$impl" in wgmesh*) local t
