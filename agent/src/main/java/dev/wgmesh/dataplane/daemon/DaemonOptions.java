@@ -18,6 +18,7 @@ import java.util.logging.Level;
  *   WGMESH_METRICS_LISTEN=host:port         Prometheus text on GET /metrics (off unless set)
  *   WGMESH_WAKE_PRIORITY=on|off             real-time priority for idle data-plane threads (default on)
  *   WGMESH_STALL_GUARD=on|off               lend it to busy ones kept off their CPU (default off)
+ *   WGMESH_EXPRESS=on|off                   parallel/hybrid: small packets past the queues (default on)
  *   -Dwgmesh.aead=split|jce                 (a JVM option) the ChaCha20-Poly1305 engine (default: by CPU)
  * </pre>
  *
@@ -62,6 +63,7 @@ public record DaemonOptions(String interfaceName, boolean foreground, Level logL
         DaemonIo.parseRings(env.get(DaemonIo.RINGS_ENV));
         Device.parseWakePriority(env.get(Device.WAKE_PRIORITY_ENV));
         Device.parseStallGuard(env.get(Device.STALL_GUARD_ENV));
+        Device.parseExpress(env.get(Device.EXPRESS_ENV));
         ChaChaPoly.parseEngine(System.getProperty(ChaChaPoly.ENGINE_PROPERTY));
         String metrics = env.get(MetricsServer.ENV);
         if (metrics != null && !metrics.isEmpty()) {

@@ -101,6 +101,15 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
      */
     public static final String STALL_GUARD_ENV = "WGMESH_STALL_GUARD";
 
+    /**
+     * Environment variable (and system property {@code wgmesh.express}): {@code on}, the default, lets the I/O threads
+     * of the parallel and hybrid modes seal and open small packets themselves, within a budget ({@link
+     * ExpressBudget}), instead of handing them to the dispatcher; {@code off} queues every packet, for comparison.
+     */
+    public static final String EXPRESS_ENV = "WGMESH_EXPRESS";
+
+    private final boolean express = parseExpress(System.getProperty("wgmesh.express", System.getenv(EXPRESS_ENV)));
+
     /** Whether the inline threads' {@link WakeBoost}s are watched by a running {@link StallGuard}. */
     private final boolean guarded =
             wakePriority && parseStallGuard(System.getProperty("wgmesh.stall.guard", System.getenv(STALL_GUARD_ENV)));
@@ -123,6 +132,20 @@ public final class Device implements DeviceConfigurator, AutoCloseable {
      */
     public static boolean parseStallGuard(String value) {
         return parseOnOff(STALL_GUARD_ENV, value, false);
+    }
+
+    /** Whether small packets may take the express path past the parallel path's queues ({@link #EXPRESS_ENV}). */
+    boolean express() {
+        return express;
+    }
+
+    /**
+     * {@link #EXPRESS_ENV}'s value: unset, blank or {@code on} is true, {@code off} false.
+     *
+     * @throws IllegalArgumentException naming the variable, for anything else
+     */
+    public static boolean parseExpress(String value) {
+        return parseOnOff(EXPRESS_ENV, value, true);
     }
 
     /** {@code on} or {@code off} (surrounding blanks ignored); {@code unset} for null or blank. */

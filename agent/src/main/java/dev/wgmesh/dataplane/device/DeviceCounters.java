@@ -11,6 +11,8 @@ public final class DeviceCounters {
     private final LongAdder cookieRepliesSent = new LongAdder();
     private final LongAdder handshakesCompleted = new LongAdder();
     private final LongAdder initiationsSent = new LongAdder();
+    private final LongAdder expressSent = new LongAdder();
+    private final LongAdder expressReceived = new LongAdder();
 
     DeviceCounters() {
         for (int i = 0; i < drops.length; i++) {
@@ -48,6 +50,24 @@ public final class DeviceCounters {
 
     public long initiationsSent() {
         return initiationsSent.sum();
+    }
+
+    void expressSent() {
+        expressSent.increment();
+    }
+
+    void expressReceived() {
+        expressReceived.increment();
+    }
+
+    /** Small packets the TUN reader sealed itself past the parallel path's queues (its express path). */
+    public long expressSentPackets() {
+        return expressSent.sum();
+    }
+
+    /** Small messages a UDP receiver opened itself past the parallel path's queues (its express path). */
+    public long expressReceivedPackets() {
+        return expressReceived.sum();
     }
 
     /** Sessions derived (either role). */

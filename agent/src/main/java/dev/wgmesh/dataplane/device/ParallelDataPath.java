@@ -58,6 +58,16 @@ import org.jctools.queues.SpscArrayQueue;
  *       TimeCappedBudget}), shared by both directions, so the standing queue stays in the tins.
  * </ol>
  *
+ * <p>Express path (default on, {@link Device#EXPRESS_ENV}): within a budget ({@link ExpressBudget}) a small packet
+ * ({@link #SMALL_INNER}, {@link #RX_SMALL_WIRE}) skips steps 2-3. The TUN reader seals and sends it itself, as
+ * inline mode does, when its peer has a session and its flow is sparse; the UDP receiver, which cannot see inner
+ * flows, opens and delivers it itself when it can enter the peer's receive lane ({@link #enterRx}). Why: on a
+ * machine whose cores are all busy, the dispatcher is the thread with most work, and every packet through it waited
+ * for it to get a core and reach the packet: a ping under a flood took 20-150 ms through four such waits. Small
+ * packets are what the waits hurt (pings, acknowledgements, queries) and cost a fraction of a microsecond of crypto.
+ * The price: an express packet overtakes its peer's packets queued or at crypto, which the sparse-flow priority of
+ * FQ-CoDel lets it do anyway once dequeued.
+ *
  * <p>The per-peer scheduler state ({@link PeerSendState}) lives on the dispatcher thread only.
  */
 final class ParallelDataPath implements Runnable {
@@ -214,6 +224,19 @@ final class ParallelDataPath implements Runnable {
             return;
         }
         wake();
+    }
+
+    /**
+     * UDP receiver, express path: {@code peer}'s receive lane, entered ({@link PeerLane#tryEnter}), so the caller may
+     * open and deliver a small message itself — replay filter and receive hooks included, which the lane serialises
+     * with the workers' deliveries — and must then {@link PeerLane#exit} it. Null when the peer has no receive lane
+     * yet or a worker is delivering for it: the caller then hands the message off ({@link #offerRx}). An express
+     * message overtakes the peer's messages still queued or at crypto, as small ones already do in the receive tin
+     * ({@link #RX_SMALL_WIRE}): well inside the replay window.
+     */
+    PeerLane enterRx(Peer peer) {
+        PeerLane lane = peer.sendState.rxLane;
+        return lane != null && lane.tryEnter() ? lane : null;
     }
 
     /**
@@ -516,7 +539,8 @@ final class ParallelDataPath implements Runnable {
         /** The peer's received packets, before decryption (owner null: packets keep their IndexEntry). */
         Tin rxTin;
 
-        PeerLane rxLane;
+        /** Made by the dispatcher on the peer's first received message; read by receivers ({@link #enterRx}). */
+        volatile PeerLane rxLane;
         /** Set by any thread (give-up, zeroing); the dispatcher drops the peer's queued packets. */
         volatile boolean dropRequested;
         /** The tin's statistics outlive a tin replaced by a flush (read by any thread). */

@@ -36,6 +36,21 @@ public final class PrometheusText {
                 "counter",
                 "Times a stalled busy I/O thread was lent real-time priority.");
         line(sb, "wgmesh_priority_loans_total", dev, device.stallLoans());
+        header(
+                sb,
+                "wgmesh_express_packets_total",
+                "counter",
+                "Small packets an I/O thread sealed or opened itself, past the parallel path's queues.");
+        line(
+                sb,
+                "wgmesh_express_packets_total",
+                dev + ",direction=\"tx\"",
+                device.counters().expressSentPackets());
+        line(
+                sb,
+                "wgmesh_express_packets_total",
+                dev + ",direction=\"rx\"",
+                device.counters().expressReceivedPackets());
         header(sb, "wgmesh_crypto_budget_bytes", "gauge", "Current DQL limit on bytes in flight to crypto.");
         line(sb, "wgmesh_crypto_budget_bytes", dev, device.cryptoBudgetLimit());
 

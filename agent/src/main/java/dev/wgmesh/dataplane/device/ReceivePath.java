@@ -8,6 +8,7 @@ import dev.wgmesh.dataplane.io.UdpTransport;
 import dev.wgmesh.dataplane.message.MessageType;
 import dev.wgmesh.dataplane.message.TransportMessage;
 import dev.wgmesh.dataplane.message.WireGuardSpec;
+import dev.wgmesh.dataplane.pipeline.PeerLane;
 import dev.wgmesh.dataplane.session.Keypair;
 import java.io.IOException;
 
@@ -38,7 +39,9 @@ import java.io.IOException;
  *
  * <p>In {@link DataPathMode#PARALLEL} steps 3–5 move: after the index and key checks the datagram is handed to
  * {@link ParallelDataPath} (decryption on the crypto workers) and {@link TransportSink} runs the replay check, then
- * {@link #authenticated} and {@link #deliver}, serialised per peer and in arrival order.
+ * {@link #authenticated} and {@link #deliverable}, serialised per peer and in arrival order. Small messages within
+ * the express budget stay here (see {@link ParallelDataPath}, express path), serialised with those by the peer's
+ * receive lane.
  */
 final class ReceivePath implements Runnable {
     private static final int HEADER = WireGuardSpec.TRANSPORT_HEADER_SIZE;
@@ -56,6 +59,8 @@ final class ReceivePath implements Runnable {
      * ({@link InlineQueues}); null with a parallel path, which has receive tins of its own.
      */
     private final InlineQueues queues;
+    /** Parallel path: this receiver's budget for opening small messages itself; null inline or when turned off. */
+    private final ExpressBudget express;
 
     ReceivePath(Device device, ParallelDataPath parallel) {
         this(device, parallel, device.tun(), device.udp());
@@ -71,6 +76,7 @@ final class ReceivePath implements Runnable {
                 ? new InlineQueues(
                         true, Device.INLINE_QUEUE_PACKETS, device.pool().bufferSize())
                 : null;
+        this.express = parallel != null && device.express() ? new ExpressBudget() : null;
     }
 
     @Override
@@ -156,6 +162,21 @@ final class ReceivePath implements Runnable {
         }
     }
 
+    /**
+     * The inner packet of {@code len} bytes at {@code b.data[HEADER..]} joins the TUN batch, or {@code b} goes back to
+     * the pool when {@code len} is 0. At most one per datagram received or message served, and the batch is flushed
+     * after each receive or round: it never overflows.
+     */
+    private void toTunOrRelease(PacketBuffer b, int len) {
+        if (len > 0) {
+            b.offset = HEADER;
+            b.length = len;
+            toTun[toTunCount++] = b;
+        } else {
+            b.release();
+        }
+    }
+
     private void flushToTun() {
         if (toTunCount == 0) {
             return;
@@ -174,16 +195,9 @@ final class ReceivePath implements Runnable {
     private void dispatch(PacketBuffer b, int n, Endpoint from, ChaChaPoly aead) {
         int type = MessageType.classify(b.data, 0, n);
         if (type == WireGuardSpec.TYPE_TRANSPORT && (parallel != null || queues != null)) {
-            handOff(b, n, from);
+            handOff(b, n, from, aead);
         } else if (type == WireGuardSpec.TYPE_TRANSPORT) {
-            int len = receiveTransport(b.data, n, from, aead);
-            if (len > 0) {
-                b.offset = HEADER;
-                b.length = len;
-                toTun[toTunCount++] = b; // at most one per datagram of the batch: never overflows
-            } else {
-                b.release();
-            }
+            toTunOrRelease(b, receiveTransport(b.data, n, from, aead));
         } else if (type != 0) {
             b.offset = 0;
             b.length = n;
@@ -198,7 +212,7 @@ final class ReceivePath implements Runnable {
      * The cheap checks of a transport message — index and key — then the hand-off to the parallel path, or to this
      * receiver's own queues inline.
      */
-    private void handOff(PacketBuffer b, int n, Endpoint from) {
+    private void handOff(PacketBuffer b, int n, Endpoint from, ChaChaPoly aead) {
         IndexEntry entry = device.indices().lookup(TransportMessage.receiver(b.data, 0));
         Keypair kp = entry == null ? null : entry.keypair();
         if (kp == null) {
@@ -209,6 +223,9 @@ final class ReceivePath implements Runnable {
         if (kp.isWiped() || kp.isExpired(device.clock().nanoTime())) {
             device.counters().drop(DropReason.KEY_EXPIRED);
             b.release();
+            return;
+        }
+        if (express != null && n <= ParallelDataPath.RX_SMALL_WIRE && express(entry.peer(), kp, b, n, from, aead)) {
             return;
         }
         Endpoint known = entry.peer().endpoint();
@@ -225,6 +242,32 @@ final class ReceivePath implements Runnable {
     }
 
     /**
+     * Parallel path, express: opens and delivers the small message {@code b} on this thread when the budget allows
+     * and {@code peer}'s receive lane can be entered ({@link ParallelDataPath#enterRx}); the inner packet joins this
+     * batch's TUN write.
+     *
+     * @return false when it did neither and the message is still to be handed off
+     */
+    private boolean express(Peer peer, Keypair kp, PacketBuffer b, int n, Endpoint from, ChaChaPoly aead) {
+        if (!express.take(System.nanoTime())) {
+            return false;
+        }
+        PeerLane lane = parallel.enterRx(peer);
+        if (lane == null) {
+            return false;
+        }
+        device.counters().expressReceived();
+        int len;
+        try {
+            len = open(peer, kp, TransportMessage.counter(b.data, 0), b.data, n, from, aead);
+        } finally {
+            lane.exit();
+        }
+        toTunOrRelease(b, len);
+        return true;
+    }
+
+    /**
      * Inline: decrypts one round from this receiver's FQ-CoDel (small messages first, peers by DRR) and does the
      * rest of the receive path for each, as {@link TransportSink} does for the parallel path: the replay check after
      * decryption, then {@link #authenticated} and cryptokey routing; the packets join the TUN batch.
@@ -237,14 +280,7 @@ final class ReceivePath implements Runnable {
         for (int i = 0; i < n; i++) {
             PacketBuffer b = round[i];
             round[i] = null;
-            int len = openQueued(b, aead);
-            if (len > 0) {
-                b.offset = HEADER;
-                b.length = len;
-                toTun[toTunCount++] = b; // a round is smaller than the TUN batch and flushed after each
-            } else {
-                b.release();
-            }
+            toTunOrRelease(b, openQueued(b, aead)); // a round is smaller than the TUN batch, flushed after each
         }
         queues.housekeeping(System.nanoTime());
         return n;

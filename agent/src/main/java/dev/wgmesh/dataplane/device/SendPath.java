@@ -5,6 +5,7 @@ import dev.wgmesh.dataplane.buffer.PacketBuffer;
 import dev.wgmesh.dataplane.crypto.ChaChaPoly;
 import dev.wgmesh.dataplane.io.TunDevice;
 import dev.wgmesh.dataplane.io.UdpTransport;
+import dev.wgmesh.dataplane.queue.FlowClassifier;
 import dev.wgmesh.dataplane.session.Keypair;
 import java.io.IOException;
 
@@ -32,8 +33,10 @@ import java.io.IOException;
  * kernel keeps a flow on one queue, so a flow's packets stay in order.
  *
  * <p>In {@link DataPathMode#PARALLEL} step 3 becomes a hand-off: the packet is classified and queued for the peer's
- * FQ-CoDel tin ({@link ParallelDataPath#offerTx}); scheduling, counters and encryption happen there. In
- * {@link DataPathMode#HYBRID} only peers the {@link HybridChooser} measured as busy take the hand-off.
+ * FQ-CoDel tin ({@link ParallelDataPath#offerTx}); scheduling, counters and encryption happen there, except for
+ * small packets of sparse flows within the express budget, which this thread seals as inline (see {@link
+ * ParallelDataPath}). In {@link DataPathMode#HYBRID} only peers the {@link HybridChooser} measured as busy take the
+ * hand-off.
  *
  * <p>Steady state allocates nothing and takes no lock, apart from the JCE cipher's per-packet parameter objects (128
  * bytes with the default engine, see {@link ChaChaPoly}).
@@ -53,6 +56,10 @@ final class SendPath implements Runnable {
     private final UdpTransport udp;
     /** Inline modes: this reader's FQ-CoDel, drained between reads ({@link InlineQueues}); null with a parallel path. */
     private final InlineQueues queues;
+    /** Parallel path: this reader's budget for sealing small packets itself; null inline or when turned off. */
+    private final ExpressBudget express;
+    /** The express path's flow hash (which small packets belong to a sparse flow). */
+    private final FlowClassifier flows = FlowClassifier.withRandomSeed();
     /** Peers the round at hand sent to (reader thread only). */
     private final Peer[] sentTo = new Peer[InlineQueues.ROUND_PACKETS];
 
@@ -76,6 +83,7 @@ final class SendPath implements Runnable {
                 ? new InlineQueues(
                         false, Device.INLINE_QUEUE_PACKETS, device.pool().bufferSize())
                 : null;
+        this.express = parallel != null && device.express() ? new ExpressBudget() : null;
     }
 
     @Override
@@ -257,6 +265,14 @@ final class SendPath implements Runnable {
             return null;
         }
         if (parallel != null && (hybrid == null || hybrid.parallel(peer, System.nanoTime()))) {
+            if (express != null
+                    && b.length <= ParallelDataPath.SMALL_INNER
+                    && peer.counterSource().ready()
+                    && express.takeSparse(System.nanoTime(), flows.hash(b.data, b.offset, b.length))) {
+                device.counters().expressSent();
+                peer.stage(b); // express: sealed and sent by this thread, as inline (see ParallelDataPath)
+                return peer;
+            }
             parallel.offerTx(peer, b);
             return null;
         }

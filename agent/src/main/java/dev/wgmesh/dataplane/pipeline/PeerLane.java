@@ -44,7 +44,7 @@ public final class PeerLane {
 
     /** Next sequence the sink must see; written only by the current sender, read by workers re-checking. */
     private volatile long head;
-    /** 1 while a worker is the lane's sender. Guards head and the sink calls for this lane. */
+    /** 1 while a worker is the lane's sender or another thread entered it; guards head and this lane's sink calls. */
     @SuppressWarnings("unused")
     private volatile int sending;
 
@@ -68,6 +68,28 @@ public final class PeerLane {
             throw new IllegalStateException("reorder ring overrun"); // cannot happen while ring >= batch count
         }
         ring.lazySet(slot, b);
+    }
+
+    /**
+     * Any thread: takes the lane's sink side for work of the caller's own, such as delivering one received message
+     * that skipped the queues (the receiver's express path). True when no worker is delivering for this lane; the
+     * caller then owns what the flag guards (for a receive lane: the peer's replay filter and receive hooks) until
+     * {@link #exit}, which it must call. False: the caller does not wait, it takes the queued path.
+     */
+    public boolean tryEnter() {
+        return SENDING.compareAndSet(this, 0, 1);
+    }
+
+    /**
+     * After a successful {@link #tryEnter}: releases the lane, then delivers what workers finished meanwhile (a
+     * worker that found the flag taken left its batch to the holder, as in {@link #drain}).
+     */
+    public void exit() {
+        SENDING.setVolatile(this, 0);
+        Batch next = ring.get((int) (head & mask));
+        if (next != null && next.done) {
+            drain();
+        }
     }
 
     /** Worker thread, after marking a batch of this lane done: send whatever is now in order. */

@@ -65,6 +65,21 @@ class DaemonIoTest {
     }
 
     @Test
+    void theExpressPathIsOnByDefaultAndTakesOnOrOffOnly() {
+        assertThat(Device.parseExpress(null)).isTrue();
+        assertThat(Device.parseExpress(" ")).isTrue();
+        assertThat(Device.parseExpress("on")).isTrue();
+        assertThat(Device.parseExpress(" off ")).isFalse();
+        for (String bad : List.of("no", "0", "OFF", "true")) {
+            assertThatThrownBy(() -> DaemonOptions.parse(List.of("wg0"), Map.of(Device.EXPRESS_ENV, bad)))
+                    .as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(Device.EXPRESS_ENV)
+                    .hasMessageContaining("'" + bad + "'");
+        }
+    }
+
+    @Test
     void aTypoInTheCipherEngineOptionStopsTheDaemonAtStart() {
         String before = System.getProperty(ChaChaPoly.ENGINE_PROPERTY);
         try {

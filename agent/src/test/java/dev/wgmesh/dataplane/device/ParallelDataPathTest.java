@@ -141,7 +141,7 @@ class ParallelDataPathTest {
      */
     @Test
     void aSmallPacketMeetingAFullHandOffTakesTheReserve() throws Exception {
-        try (TwoDevices one = TwoDevices.oneCryptoThread(DataPathMode.PARALLEL)) {
+        try (TwoDevices one = withoutExpress(() -> TwoDevices.oneCryptoThread(DataPathMode.PARALLEL))) {
             TwoDevices.Node sender = one.a;
             TwoDevices.Node receiver = one.b;
             HeldCrypto held = new HeldCrypto(sender);
@@ -175,7 +175,7 @@ class ParallelDataPathTest {
      */
     @Test
     void aSmallMessageMeetingAFullReceiveHandOffTakesTheReserve() throws Exception {
-        try (TwoDevices one = TwoDevices.oneCryptoThread(DataPathMode.PARALLEL)) {
+        try (TwoDevices one = withoutExpress(() -> TwoDevices.oneCryptoThread(DataPathMode.PARALLEL))) {
             HeldCrypto held = new HeldCrypto(one.b); // the receiver's
             java.util.concurrent.atomic.AtomicInteger onWire = new java.util.concurrent.atomic.AtomicInteger();
             TwoDevices.Node sender = one.a;
@@ -212,6 +212,113 @@ class ParallelDataPathTest {
             assertThat(largeBeforeTheSmallOne(receiver))
                     .as("large messages before it: at most the one held at crypto and a round's batch")
                     .isLessThan(ParallelDataPath.PEER_HANDOFF / 2);
+        }
+    }
+
+    /**
+     * Express path, transmit: with the sender's one crypto thread held at a large packet, a small one sent after it
+     * is sealed by the TUN reader and delivered meanwhile; a duplicate of it on the wire is refused by the replay
+     * filter; the large one follows once crypto resumes.
+     */
+    @Test
+    void aSmallPacketPassesTheSendersHeldCryptoOnTheExpressPath() throws Exception {
+        try (TwoDevices one = TwoDevices.oneCryptoThread(DataPathMode.PARALLEL)) {
+            assertSmallPassesHeldCrypto(one, new HeldCrypto(one.a));
+        }
+    }
+
+    /**
+     * Express path, receive: with the receiver's one crypto thread held at a large message, a small one is opened by
+     * the UDP receiver (which enters the peer's receive lane) and delivered; its duplicate is refused.
+     */
+    @Test
+    void aSmallMessagePassesTheReceiversHeldCryptoOnTheExpressPath() throws Exception {
+        try (TwoDevices one = TwoDevices.oneCryptoThread(DataPathMode.PARALLEL)) {
+            assertSmallPassesHeldCrypto(one, new HeldCrypto(one.b));
+        }
+    }
+
+    /** The same in hybrid mode, whose received messages all take the parallel path. */
+    @Test
+    void inHybridModeASmallMessagePassesTheReceiversHeldCryptoOnTheExpressPath() throws Exception {
+        try (TwoDevices one = TwoDevices.oneCryptoThread(DataPathMode.HYBRID)) {
+            assertSmallPassesHeldCrypto(one, new HeldCrypto(one.b));
+        }
+    }
+
+    /** The control: with the express path off, the small packet waits behind the held crypto. */
+    @Test
+    void withoutTheExpressPathASmallPacketWaitsForHeldCrypto() throws Exception {
+        try (TwoDevices one = withoutExpress(() -> TwoDevices.oneCryptoThread(DataPathMode.PARALLEL))) {
+            HeldCrypto held = new HeldCrypto(one.a);
+            startWithSession(one);
+            try {
+                held.holdAtNextPacket(() -> one.a.send(one.b, numbered(0, 1200)));
+                one.a.send(one.b, numbered(1_000_000, 40));
+                assertThat(one.b.receiveNothing())
+                        .as("nothing passes the held crypto")
+                        .isNull();
+            } finally {
+                held.release();
+            }
+            Set<Integer> got = new HashSet<>();
+            got.add(seqOf(one.b.receive()));
+            got.add(seqOf(one.b.receive()));
+            assertThat(got).containsExactlyInAnyOrder(0, 1_000_000);
+            assertThat(one.a.device.counters().expressSentPackets()).isZero();
+            assertThat(one.b.device.counters().expressReceivedPackets()).isZero();
+        }
+    }
+
+    /**
+     * Starts the devices ({@code crypto} must hold one of them: a decorator counts from the start), holds that
+     * crypto at a large packet from a to b, then has a send a small one (see the callers).
+     */
+    private static void assertSmallPassesHeldCrypto(TwoDevices one, HeldCrypto crypto) throws Exception {
+        startWithSession(one); // so nothing waits for the handshake
+        one.net.setInterceptor((from, to, buf, off, len) -> {
+            boolean small = len > WireGuardSpec.TRANSPORT_HEADER_SIZE + WireGuardSpec.AEAD_TAG_SIZE
+                    && len <= ParallelDataPath.RX_SMALL_WIRE;
+            return buf[off] == WireGuardSpec.TYPE_TRANSPORT
+                            && small
+                            && from.toString().startsWith(one.a.outer)
+                    ? MemoryNetwork.Verdict.DUPLICATE
+                    : MemoryNetwork.Verdict.DELIVER;
+        });
+        long replayBefore = one.b.drops(DropReason.REPLAY);
+        try {
+            crypto.holdAtNextPacket(() -> one.a.send(one.b, numbered(0, 1200)));
+            one.a.send(one.b, numbered(1_000_000, 40));
+            byte[] got = one.b.receive();
+            assertThat(got).as("the small packet, while crypto is held").isNotNull();
+            assertThat(seqOf(got)).isEqualTo(1_000_000);
+            assertThat(one.b.receiveNothing())
+                    .as("its duplicate refused, the large one held")
+                    .isNull();
+            assertThat(one.b.drops(DropReason.REPLAY)).as("the duplicate").isEqualTo(replayBefore + 1);
+        } finally {
+            crypto.release();
+        }
+        assertThat(one.a.device.counters().expressSentPackets())
+                .as("sealed by the TUN reader (in hybrid mode a quiet peer's packets are inline anyway)")
+                .isEqualTo(one.mode == DataPathMode.HYBRID ? 0 : 1);
+        assertThat(one.b.device.counters().expressReceivedPackets())
+                .as("the message and its duplicate, opened by the UDP receiver")
+                .isEqualTo(2);
+        byte[] large = one.b.receive();
+        assertThat(large).as("the large packet once crypto resumed").isNotNull();
+        assertThat(seqOf(large)).isEqualTo(0);
+        assertThat(one.a.drops(DropReason.AUTH_FAILURE) + one.b.drops(DropReason.AUTH_FAILURE))
+                .isZero();
+    }
+
+    /** Devices built with the express path off (read at construction), to test the queued path for small packets. */
+    private static TwoDevices withoutExpress(java.util.function.Supplier<TwoDevices> make) {
+        System.setProperty("wgmesh.express", "off");
+        try {
+            return make.get();
+        } finally {
+            System.clearProperty("wgmesh.express");
         }
     }
 
@@ -391,6 +498,13 @@ class ParallelDataPathTest {
      */
     @Test
     void smallReceivedPacketOvertakesABacklogOfLargeOnes() throws Exception {
+        try (TwoDevices queued = withoutExpress(() -> new TwoDevices(DataPathMode.PARALLEL))) {
+            smallReceivedPacketOvertakesABacklogOfLargeOnes(queued.a, queued.b, queued);
+        }
+    }
+
+    private static void smallReceivedPacketOvertakesABacklogOfLargeOnes(
+            TwoDevices.Node a, TwoDevices.Node b, TwoDevices net) throws Exception {
         b.device.decorateCrypto(op -> p -> {
             LockSupport.parkNanos(1_000_000L);
             return op.apply(p);
@@ -454,6 +568,7 @@ class ParallelDataPathTest {
         assertThat(text)
                 .contains("wgmesh_peer_queue_packets{interface=\"wg-a\",peer=\"")
                 .contains("wgmesh_drops_total{interface=\"wg-a\",reason=\"replay\"} 0")
+                .contains("wgmesh_express_packets_total{interface=\"wg-a\",direction=\"tx\"} 0")
                 .contains("wgmesh_worker_busy_seconds_total{interface=\"wg-a\",worker=\"1\"}");
         Set<String> names = new HashSet<>();
         String current = null;

@@ -32,6 +32,7 @@ class OrderedCryptoPipelineTest {
         final PeerScheduler scheduler = new PeerScheduler(new FqCodel(FqCodel.Config.defaults(), CLOCK));
         final AtomicLong[] counters = new AtomicLong[PEERS];
         final Tin[] tins = new Tin[PEERS];
+        final PeerLane[] lanes = new PeerLane[PEERS];
         final List<List<Long>> seen = new ArrayList<>();
         final AtomicInteger[] inSink = new AtomicInteger[PEERS];
         final AtomicInteger overlaps = new AtomicInteger();
@@ -61,7 +62,8 @@ class OrderedCryptoPipelineTest {
             pipeline = new OrderedCryptoPipeline(workers, helps, ops, this::sink, batchPackets, batches, clock);
             for (int i = 0; i < PEERS; i++) {
                 counters[i] = new AtomicLong();
-                tins[i] = scheduler.addPeer(pipeline.newLane(i), counters[i]::getAndIncrement);
+                lanes[i] = pipeline.newLane(i);
+                tins[i] = scheduler.addPeer(lanes[i], counters[i]::getAndIncrement);
             }
             dispatcher = new CryptoDispatcher(scheduler, b, pipeline, clock);
         }
@@ -216,6 +218,48 @@ class OrderedCryptoPipelineTest {
     }
 
     /** A dispatcher waiting for budget is woken by the first returned batch, not by its (here 10 s) timeout. */
+    /**
+     * Another thread (the receiver's express path) entering a lane keeps the workers' deliveries for it out until it
+     * exits; a batch finished meanwhile is not lost but delivered, in order, by the exit.
+     */
+    @Test
+    void aBatchFinishedWhileTheLaneIsEnteredIsDeliveredOnExit() throws Exception {
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        try (Rig rig =
+                new Rig(1, w -> holdsPeerZerosFirstPacket(holding, gate), 4, 4, new CodelWaitBudget(1452, 1 << 20))) {
+            PeerLane lane = rig.lanes[0];
+            assertThat(lane.tryEnter()).isTrue();
+            assertThat(lane.tryEnter()).as("one holder at a time").isFalse();
+            for (int k = 0; k < 4; k++) {
+                rig.scheduler.enqueue(rig.tins[0], Packets.udp(rig.pool, rig.classifier, k, 500, 0));
+            }
+            rig.dispatcher.pump();
+            rig.pipeline.flush();
+            assertThat(holding.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            gate.countDown();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (rig.pipeline.workerStats().packets(0) == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            long done = rig.pipeline.workerStats().packets(0); // the first batch (the budget may have held some back)
+            assertThat(done).as("the worker finished a batch").isPositive();
+            Thread.sleep(100); // it has marked the batch done and found the lane taken by now
+            assertThat(rig.seen.get(0))
+                    .as("nothing delivered while the lane is entered")
+                    .isEmpty();
+            lane.exit();
+            List<Long> expected = new ArrayList<>();
+            for (long c = 0; c < done; c++) {
+                expected.add(c);
+            }
+            assertThat(rig.seen.get(0)).as("delivered by the exit, in order").isEqualTo(expected);
+            assertThat(lane.tryEnter()).as("free again").isTrue();
+            lane.exit();
+            assertThat(rig.overlaps.get()).isZero();
+        }
+    }
+
     @Test
     void aReturnedBatchWakesTheWaitingDispatcher() throws Exception {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
