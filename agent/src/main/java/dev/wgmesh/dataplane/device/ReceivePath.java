@@ -225,7 +225,7 @@ final class ReceivePath implements Runnable {
             b.release();
             return;
         }
-        if (express != null && n <= ParallelDataPath.RX_SMALL_WIRE && express(entry.peer(), kp, b, n, from, aead)) {
+        if (express != null && n <= ParallelDataPath.RX_SMALL_WIRE && openExpress(entry.peer(), kp, b, n, from, aead)) {
             return;
         }
         Endpoint known = entry.peer().endpoint();
@@ -242,18 +242,20 @@ final class ReceivePath implements Runnable {
     }
 
     /**
-     * Parallel path, express: opens and delivers the small message {@code b} on this thread when the budget allows
-     * and {@code peer}'s receive lane can be entered ({@link ParallelDataPath#enterRx}); the inner packet joins this
-     * batch's TUN write.
+     * Parallel path, express: opens and delivers the small message {@code b} on this thread when {@code peer}'s
+     * receive lane can be entered ({@link ParallelDataPath#enterRx}) and the budget allows; the inner packet joins
+     * this batch's TUN write. The lane first, so that the budget counts messages opened here, not attempts that found
+     * a worker delivering.
      *
      * @return false when it did neither and the message is still to be handed off
      */
-    private boolean express(Peer peer, Keypair kp, PacketBuffer b, int n, Endpoint from, ChaChaPoly aead) {
-        if (!express.take(System.nanoTime())) {
-            return false;
-        }
+    private boolean openExpress(Peer peer, Keypair kp, PacketBuffer b, int n, Endpoint from, ChaChaPoly aead) {
         PeerLane lane = parallel.enterRx(peer);
         if (lane == null) {
+            return false;
+        }
+        if (!express.take(System.nanoTime())) {
+            lane.exit();
             return false;
         }
         device.counters().expressReceived();
