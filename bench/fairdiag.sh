@@ -11,7 +11,8 @@
 #        when our threads get and leave a CPU (sched_switch) and keeps the trace there (TRACE_BUFFER_KB=65536 for
 #        longer runs; bench/lib/slowhops.py reads it), SLICE_US=N gives our threads
 #        an EEVDF slice of N µs, RENICE=N renices them, GEN_NICE=19 runs the load generators (iperf3) at that nice
-#        level, to see the tunnel's latency when the generators do not compete with it for the CPU, DL="RUNTIME_US
+#        level, to see the tunnel's latency when the generators do not compete with it for the CPU, CRYPTO_NICE=N
+#        renices only the threads doing bulk crypto (workers, dispatcher), DL="RUNTIME_US
 #        PERIOD_US" puts our TUN readers and UDP receivers under SCHED_DEADLINE (DL_ONLY="A-t B-u" only those;
 #        with DAEMON_ENV=WGMESH_WAKE_PRIORITY=off, else the wake-up boost replaces it), DAEMON_ENV="K=V ..." adds
 #        environment to our daemons (WGMESH_WG_JAVA_OPTS passes through, e.g. -Xlog:gc:file=...); -fifo:
@@ -109,6 +110,11 @@ start() {
   if [ -n "${RENICE:-}" ]; then case "$impl" in wgmesh*) local t
     for n in A B; do for t in /proc/"$(daemon_pid "$n")"/task/*; do
       case "$(cat "$t/comm")" in wg-fd*|wg-crypto*) renice -n "$RENICE" -p "${t##*/}" >/dev/null;; esac; done; done;; esac; fi
+  # CRYPTO_NICE=N (experiment): renice only the threads that do bulk crypto (workers, dispatcher) on both ends
+  if [ -n "${CRYPTO_NICE:-}" ]; then case "$impl" in wgmesh*) local t
+    for n in A B; do for t in /proc/"$(daemon_pid "$n")"/task/*; do
+      case "$(cat "$t/comm")" in wg-fd*-d|wg-crypto*) renice -n "$CRYPTO_NICE" -p "${t##*/}" >/dev/null;; esac
+    done; done;; esac; fi
   sleep 0.5
   ip netns exec "$(ns A)" iperf3 -c 10.251.0.2 -t 3 -P 4 >/dev/null 2>&1 || true # warm-up
 }
@@ -128,7 +134,7 @@ sample() { # IMPL
   echo "  -- B TCP/UDP receiver (iperf3 server) socket:"; ip netns exec "$(ns B)" ss -tuamn 'sport = :5201' | tail -n +2 | head -3 | sed 's/^/    /'
   case "$1" in wgmesh*)
     for n in A B; do echo "  -- $n metrics:"; ip netns exec "$(ns "$n")" curl -s --max-time 2 http://127.0.0.1:9587/metrics \
-      | grep -E '^wgmesh_(drops_total|priority_loans|crypto_budget|stage_seconds|peer_queue_packets|peer_queue_drops|peer_sojourn)' \
+      | grep -E '^wgmesh_(drops_total|express_packets|priority_loans|crypto_budget|stage_seconds|peer_queue_|peer_sojourn)' \
       | grep -v ' 0$' | sed 's/^/    /'; done ;;
   esac
   echo "  -- threads A (pid $a):"; threads "$a"; echo "  -- threads B (pid $b):"; threads "$b"
@@ -178,6 +184,8 @@ for impl in $impls; do
     echo "  ksoftirqd CPU: $(( ($(ksoftirqd_ticks) - ks0) * 1000 / $(getconf CLK_TCK) )) ms over the run"
     echo "  ping $(p99 "$tmp/ping.txt" "$pings" "${PINGS:-}")  goodput $(python3 -c '
 import json,sys; e=json.load(open(sys.argv[1]))["end"]
-s=e.get("sum_received") or e["sum"]; print("%.2f Gb/s" % (s["bits_per_second"]*(1-s.get("lost_percent",0)/100)/1e9))' "$tmp/l.json" 2>/dev/null || echo ?)"
+r=e.get("sum_received"); s=e.get("sum")  # received rate as is; else the sender'"'"'s less what was lost
+print("%.2f Gb/s" % ((r["bits_per_second"] if r else s["bits_per_second"]*(1-s.get("lost_percent",0)/100))/1e9))' \
+      "$tmp/l.json" 2>/dev/null || echo ?)"
   done
 done

@@ -61,12 +61,12 @@ import org.jctools.queues.SpscArrayQueue;
  * <p>Express path (default on, {@link Device#EXPRESS_ENV}): within a budget ({@link ExpressBudget}) a small packet
  * ({@link #SMALL_INNER}, {@link #RX_SMALL_WIRE}) skips steps 2-3. The TUN reader seals and sends it itself, as
  * inline mode does, when its peer has a session and its flow is sparse; the UDP receiver, which cannot see inner
- * flows, opens and delivers it itself when it can enter the peer's receive lane ({@link #enterRx}). Why: on a
- * machine whose cores are all busy, the dispatcher is the thread with most work, and every packet through it waited
- * for it to get a core and reach the packet: a ping under a flood took 20-150 ms through four such waits. Small
- * packets are what the waits hurt (pings, acknowledgements, queries) and cost a fraction of a microsecond of crypto.
- * The price: an express packet overtakes its peer's packets queued or at crypto, which the sparse-flow priority of
- * FQ-CoDel lets it do anyway once dequeued.
+ * flows, opens it itself and delivers it in the peer's receive lane, or leaves it opened to the worker delivering
+ * there ({@link #rxLane}). Why: on a machine whose cores are all busy, the dispatcher is the thread with most work,
+ * and every packet through it waited for it to get a core and reach the packet: a ping under a flood took 20-150 ms
+ * through four such waits. Small packets are what the waits hurt (pings, acknowledgements, queries) and cost a
+ * fraction of a microsecond of crypto. The price: an express packet overtakes its peer's packets queued or at crypto,
+ * which the sparse-flow priority of FQ-CoDel lets it do anyway once dequeued.
  *
  * <p>The per-peer scheduler state ({@link PeerSendState}) lives on the dispatcher thread only.
  */
@@ -227,16 +227,15 @@ final class ParallelDataPath implements Runnable {
     }
 
     /**
-     * UDP receiver, express path: {@code peer}'s receive lane, entered ({@link PeerLane#tryEnter}), so the caller may
-     * open and deliver a small message itself — replay filter and receive hooks included, which the lane serialises
-     * with the workers' deliveries — and must then {@link PeerLane#exit} it. Null when the peer has no receive lane
-     * yet or a worker is delivering for it: the caller then hands the message off ({@link #offerRx}). An express
-     * message overtakes the peer's messages still queued or at crypto, as small ones already do in the receive tin
-     * ({@link #RX_SMALL_WIRE}): well inside the replay window.
+     * UDP receiver, express path: {@code peer}'s receive lane, or null before the dispatcher made it (on the peer's
+     * first received message). The caller opens a small message itself and delivers it inside the lane ({@link
+     * PeerLane#tryEnter}) — replay filter and receive hooks included, which the lane serialises with the workers'
+     * deliveries — or, when a worker is delivering for the peer, posts it opened for that worker to deliver ({@link
+     * PeerLane#post}). An express message overtakes the peer's messages still queued or at crypto, as small ones
+     * already do in the receive tin ({@link #RX_SMALL_WIRE}): well inside the replay window.
      */
-    PeerLane enterRx(Peer peer) {
-        PeerLane lane = peer.sendState.rxLane;
-        return lane != null && lane.tryEnter() ? lane : null;
+    PeerLane rxLane(Peer peer) {
+        return peer.sendState.rxLane;
     }
 
     /**

@@ -225,11 +225,10 @@ final class ReceivePath implements Runnable {
             b.release();
             return;
         }
-        if (express != null && n <= ParallelDataPath.RX_SMALL_WIRE && openExpress(entry.peer(), kp, b, n, from, aead)) {
+        if (express != null && n <= ParallelDataPath.RX_SMALL_WIRE && openExpress(entry, kp, b, n, from, aead)) {
             return;
         }
-        Endpoint known = entry.peer().endpoint();
-        b.context = known != null && known.sameAs(from) ? known : from.copy(); // allocates only when it moved
+        b.context = source(entry.peer(), from); // allocates only when it moved
         b.owner = entry;
         b.offset = 0;
         b.length = n;
@@ -242,17 +241,22 @@ final class ReceivePath implements Runnable {
     }
 
     /**
-     * Parallel path, express: opens and delivers the small message {@code b} on this thread when {@code peer}'s
-     * receive lane can be entered ({@link ParallelDataPath#enterRx}) and the budget allows; the inner packet joins
-     * this batch's TUN write. The lane first, so that the budget counts messages opened here, not attempts that found
-     * a worker delivering.
+     * Parallel path, express: opens the small message {@code b} on this thread, within the budget, and delivers it
+     * when {@code peer}'s receive lane can be entered ({@link ParallelDataPath#rxLane}); the inner packet joins this
+     * batch's TUN write. When a worker holds the lane (delivering the peer's batches, often all the time under a
+     * flood), the opened message is posted to that worker instead ({@link #openForHolder}). The lane first, so that
+     * the budget counts messages opened here, not attempts.
      *
      * @return false when it did neither and the message is still to be handed off
      */
-    private boolean openExpress(Peer peer, Keypair kp, PacketBuffer b, int n, Endpoint from, ChaChaPoly aead) {
-        PeerLane lane = parallel.enterRx(peer);
+    private boolean openExpress(IndexEntry entry, Keypair kp, PacketBuffer b, int n, Endpoint from, ChaChaPoly aead) {
+        Peer peer = entry.peer();
+        PeerLane lane = parallel.rxLane(peer);
         if (lane == null) {
             return false;
+        }
+        if (!lane.tryEnter()) {
+            return openForHolder(lane, entry, kp, b, n, from, aead);
         }
         if (!express.take(System.nanoTime())) {
             lane.exit();
@@ -267,6 +271,55 @@ final class ReceivePath implements Runnable {
         }
         toTunOrRelease(b, len);
         return true;
+    }
+
+    /**
+     * The lane is held: opens {@code b} here, outside it, and posts it in the form a worker's open leaves a message
+     * in ({@link TransportCryptoOp}), for the holder to run the replay filter, hooks and TUN write on ({@link
+     * PeerLane#post}). The slot is taken before the work, so an opened message always has a place; with none free,
+     * or no budget, the message takes the queued path unopened.
+     */
+    private boolean openForHolder(
+            PeerLane lane, IndexEntry entry, Keypair kp, PacketBuffer b, int n, Endpoint from, ChaChaPoly aead) {
+        int slot = lane.reserve();
+        if (slot < 0) {
+            return false;
+        }
+        if (!express.take(System.nanoTime())) {
+            lane.cancel(slot);
+            return false;
+        }
+        device.counters().expressReceived();
+        long counter = TransportMessage.counter(b.data, 0);
+        int plen;
+        try {
+            plen = aead.open(kp.receiveKey(), counter, b.data, HEADER, n - HEADER);
+        } catch (IllegalStateException destroyed) {
+            lane.cancel(slot);
+            device.counters().drop(DropReason.KEY_EXPIRED);
+            b.release();
+            return true;
+        }
+        if (plen < 0) {
+            lane.cancel(slot);
+            device.counters().drop(DropReason.AUTH_FAILURE);
+            b.release();
+            return true;
+        }
+        b.owner = entry;
+        b.context = source(entry.peer(), from);
+        b.counter = counter;
+        b.tag = ParallelDataPath.RX | ((long) n << 32);
+        b.offset = 0;
+        b.length = plen;
+        lane.post(slot, b);
+        return true;
+    }
+
+    /** {@code from} as a buffer may keep it: the peer's endpoint when it is the same (no allocation), else a copy. */
+    private static Endpoint source(Peer peer, Endpoint from) {
+        Endpoint known = peer.endpoint();
+        return known != null && known.sameAs(from) ? known : from.copy();
     }
 
     /**

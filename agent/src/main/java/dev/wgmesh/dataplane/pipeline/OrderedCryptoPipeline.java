@@ -5,6 +5,7 @@ import dev.wgmesh.dataplane.queue.CryptoBudget;
 import dev.wgmesh.dataplane.stats.LogHistogram;
 import dev.wgmesh.dataplane.stats.WorkerStats;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -288,6 +289,18 @@ public final class OrderedCryptoPipeline implements AutoCloseable {
             budget.onCompleted(bytes, minWait, maxIdle, now);
         }
         return n;
+    }
+
+    /**
+     * Called by a lane's current holder with messages opened outside the pipeline ({@link PeerLane#post}); the sink
+     * owns them from here. Not a batch: nothing was dispatched or charged to the budget for them.
+     */
+    void deliverPosted(PeerLane lane, PacketBuffer[] packets, int count) {
+        try {
+            sink.send(lane.peer, packets, count);
+        } finally {
+            Arrays.fill(packets, 0, count, null);
+        }
     }
 
     /** Called by a lane's current sender with the next in-order batch. */

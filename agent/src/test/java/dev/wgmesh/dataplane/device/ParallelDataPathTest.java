@@ -246,6 +246,50 @@ class ParallelDataPathTest {
         }
     }
 
+    /**
+     * Express path, receive, with the peer's receive lane held (the test plays the worker delivering a batch): the
+     * receiver opens a small message and its duplicate anyway and posts them to the lane; neither reaches the TUN
+     * while the lane is held, the message does when the holder lets go, and the duplicate is refused then.
+     */
+    @Test
+    void aSmallMessageFindingTheLaneHeldIsOpenedAndLeftToItsHolder() throws Exception {
+        try (TwoDevices one = TwoDevices.oneCryptoThread(DataPathMode.PARALLEL)) {
+            startWithSession(one);
+            dev.wgmesh.dataplane.pipeline.PeerLane lane = one.b.device.peer(one.a.publicKey).sendState.rxLane;
+            assertThat(lane).as("made by the first message").isNotNull();
+            one.net.setInterceptor((from, to, buf, off, len) -> buf[off] == WireGuardSpec.TYPE_TRANSPORT
+                            && len <= ParallelDataPath.RX_SMALL_WIRE
+                            && from.toString().startsWith(one.a.outer)
+                    ? MemoryNetwork.Verdict.DUPLICATE
+                    : MemoryNetwork.Verdict.DELIVER);
+            long replayBefore = one.b.drops(DropReason.REPLAY);
+            long expressBefore = one.b.device.counters().expressReceivedPackets();
+            assertThat(lane.tryEnter()).isTrue();
+            try {
+                one.a.send(one.b, numbered(1_000_000, 40));
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (one.b.device.counters().expressReceivedPackets() < expressBefore + 2
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+                assertThat(one.b.device.counters().expressReceivedPackets())
+                        .as("the message and its duplicate, opened by the UDP receiver")
+                        .isEqualTo(expressBefore + 2);
+                assertThat(one.b.receiveNothing())
+                        .as("nothing delivered while the lane is held")
+                        .isNull();
+            } finally {
+                lane.exit();
+            }
+            byte[] got = one.b.receive();
+            assertThat(got).as("delivered by the holder letting go").isNotNull();
+            assertThat(seqOf(got)).isEqualTo(1_000_000);
+            assertThat(one.b.receiveNothing()).as("its duplicate refused").isNull();
+            assertThat(one.b.drops(DropReason.REPLAY)).isEqualTo(replayBefore + 1);
+            assertThat(one.b.drops(DropReason.AUTH_FAILURE)).isZero();
+        }
+    }
+
     /** The control: with the express path off, the small packet waits behind the held crypto. */
     @Test
     void withoutTheExpressPathASmallPacketWaitsForHeldCrypto() throws Exception {
