@@ -225,14 +225,15 @@ final class ReceivePath implements Runnable {
             b.release();
             return;
         }
-        if (express != null && n <= ParallelDataPath.RX_SMALL_WIRE && openExpress(entry, kp, b, n, from, aead)) {
-            return;
-        }
-        b.context = source(entry.peer(), from); // allocates only when it moved
+        Endpoint known = entry.peer().endpoint();
+        b.context = known != null && known.sameAs(from) ? known : from.copy(); // allocates only when it moved
         b.owner = entry;
         b.offset = 0;
         b.length = n;
         b.counter = TransportMessage.counter(b.data, 0);
+        if (express != null && n <= ParallelDataPath.RX_SMALL_WIRE && openExpress(entry, kp, b, from, aead)) {
+            return;
+        }
         if (queues != null) {
             queues.enqueueRx(entry.peer(), b);
         } else {
@@ -241,22 +242,22 @@ final class ReceivePath implements Runnable {
     }
 
     /**
-     * Parallel path, express: opens the small message {@code b} on this thread, within the budget, and delivers it
-     * when {@code peer}'s receive lane can be entered ({@link ParallelDataPath#rxLane}); the inner packet joins this
-     * batch's TUN write. When a worker holds the lane (delivering the peer's batches, often all the time under a
-     * flood), the opened message is posted to that worker instead ({@link #openForHolder}). The lane first, so that
-     * the budget counts messages opened here, not attempts.
+     * Parallel path, express: opens the small message {@code b} (prepared for the queues) on this thread, within the
+     * budget, and delivers it when {@code peer}'s receive lane can be entered ({@link ParallelDataPath#rxLane}); the
+     * inner packet joins this batch's TUN write. When a worker holds the lane (delivering the peer's batches, as
+     * often under a flood), the opened message is posted to that worker instead ({@link #openForHolder}). The lane
+     * first, so that the budget counts messages opened here, not attempts.
      *
      * @return false when it did neither and the message is still to be handed off
      */
-    private boolean openExpress(IndexEntry entry, Keypair kp, PacketBuffer b, int n, Endpoint from, ChaChaPoly aead) {
+    private boolean openExpress(IndexEntry entry, Keypair kp, PacketBuffer b, Endpoint from, ChaChaPoly aead) {
         Peer peer = entry.peer();
         PeerLane lane = parallel.rxLane(peer);
         if (lane == null) {
             return false;
         }
         if (!lane.tryEnter()) {
-            return openForHolder(lane, entry, kp, b, n, from, aead);
+            return openForHolder(lane, b, aead);
         }
         if (!express.take(System.nanoTime())) {
             lane.exit();
@@ -265,7 +266,7 @@ final class ReceivePath implements Runnable {
         device.counters().expressReceived();
         int len;
         try {
-            len = open(peer, kp, TransportMessage.counter(b.data, 0), b.data, n, from, aead);
+            len = open(peer, kp, b.counter, b.data, b.length, from, aead);
         } finally {
             lane.exit();
         }
@@ -274,13 +275,12 @@ final class ReceivePath implements Runnable {
     }
 
     /**
-     * The lane is held: opens {@code b} here, outside it, and posts it in the form a worker's open leaves a message
-     * in ({@link TransportCryptoOp}), for the holder to run the replay filter, hooks and TUN write on ({@link
-     * PeerLane#post}). The slot is taken before the work, so an opened message always has a place; with none free,
-     * or no budget, the message takes the queued path unopened.
+     * The lane is held: opens {@code b} here, outside it, as a worker would ({@link TransportCryptoOp#open}), and
+     * posts it for the holder to run the replay filter, hooks and TUN write on ({@link PeerLane#post}). The slot is
+     * taken before the work, so an opened message always has a place; with none free, or no budget, the message
+     * takes the queued path unopened.
      */
-    private boolean openForHolder(
-            PeerLane lane, IndexEntry entry, Keypair kp, PacketBuffer b, int n, Endpoint from, ChaChaPoly aead) {
+    private boolean openForHolder(PeerLane lane, PacketBuffer b, ChaChaPoly aead) {
         int slot = lane.reserve();
         if (slot < 0) {
             return false;
@@ -290,36 +290,15 @@ final class ReceivePath implements Runnable {
             return false;
         }
         device.counters().expressReceived();
-        long counter = TransportMessage.counter(b.data, 0);
-        int plen;
-        try {
-            plen = aead.open(kp.receiveKey(), counter, b.data, HEADER, n - HEADER);
-        } catch (IllegalStateException destroyed) {
-            lane.cancel(slot);
-            device.counters().drop(DropReason.KEY_EXPIRED);
-            b.release();
-            return true;
-        }
+        int plen = TransportCryptoOp.open(device, aead, b);
         if (plen < 0) {
             lane.cancel(slot);
-            device.counters().drop(DropReason.AUTH_FAILURE);
             b.release();
             return true;
         }
-        b.owner = entry;
-        b.context = source(entry.peer(), from);
-        b.counter = counter;
-        b.tag = ParallelDataPath.RX | ((long) n << 32);
-        b.offset = 0;
         b.length = plen;
         lane.post(slot, b);
         return true;
-    }
-
-    /** {@code from} as a buffer may keep it: the peer's endpoint when it is the same (no allocation), else a copy. */
-    private static Endpoint source(Peer peer, Endpoint from) {
-        Endpoint known = peer.endpoint();
-        return known != null && known.sameAs(from) ? known : from.copy();
     }
 
     /**

@@ -61,6 +61,17 @@ final class TransportCryptoOp implements CryptoOp {
     }
 
     private int open(PacketBuffer b) {
+        return open(device, aead, b);
+    }
+
+    /**
+     * Opens a received message prepared for the parallel path (owner its {@link IndexEntry}, counter set, the
+     * message at {@code data[0..length)}) with {@code aead}, and records its wire size in {@code tag} for the sink.
+     * Shared by the workers and the UDP receiver's express path when it opens for a lane's holder.
+     *
+     * @return the plaintext length at {@code HEADER}, or -1 (counted: key gone or authentication failed)
+     */
+    static int open(Device device, ChaChaPoly aead, PacketBuffer b) {
         Keypair kp = ((IndexEntry) b.owner).keypair();
         int plen;
         try {
